@@ -1,0 +1,23 @@
+"""Product-wide roles held as Django groups: HR and executive. Line manager is derived from the org."""
+from __future__ import annotations
+
+HR_GROUP = "hr"
+EXECUTIVE_GROUP = "executive"
+
+
+def _group_names(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_role_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_groups = cached
+    return cached
+
+
+def is_hr(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or HR_GROUP in _group_names(user)
+
+
+def is_executive(user) -> bool:
+    return EXECUTIVE_GROUP in _group_names(user)

@@ -1,0 +1,57 @@
+"""The one way the product tells people things: an in-app row plus an e-mail sent after commit."""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notification_create(*, recipient, title: str, body: str = "", url: str = "", dedupe_key: str | None = None,
+                        send_email: bool = True) -> Notification | None:
+    """Record a notification for ``recipient`` and e-mail it once the transaction commits.
+
+    With ``dedupe_key`` the call is idempotent: a second call with the same key creates nothing
+    and returns None (reminders use "<what>:<object id>:<day>").
+    """
+    if recipient is None:
+        return None
+    if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(recipient=recipient, title=title[:200], body=body, url=url,
+                                               dedupe_key=dedupe_key, send_email=send_email)
+    except IntegrityError:  # a concurrent call took the key first
+        return None
+    if send_email and recipient.email:
+        from .tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.delay(note.pk))
+    return note
+
+
+def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send the e-mail of one notification; a second call sends nothing (idempotent)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    with transaction.atomic():
+        note = (Notification.objects.select_for_update().select_related("recipient")
+                .filter(pk=notification_id).first())
+        if note is None or note.emailed_at is not None or not note.send_email or not note.recipient.email:
+            return False
+        body = note.body
+        if note.url:
+            body = f"{body}\n\n{getattr(settings, 'SITE_URL', '').rstrip('/')}{note.url}"
+        send_mail(note.title, body, None, [note.recipient.email], fail_silently=False)
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    return True

@@ -1,0 +1,89 @@
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Department, Employee, JobLevel, Position
+from .serializers import (
+    DepartmentSerializer,
+    DepartmentTreeSerializer,
+    EmployeeCardSerializer,
+    EmployeeUpdateSerializer,
+    JobLevelSerializer,
+    PositionSerializer,
+)
+
+
+class DepartmentTreeApi(APIView):
+    @extend_schema(responses=DepartmentTreeSerializer(many=True))
+    def get(self, request):
+        return Response(DepartmentTreeSerializer(selectors.department_tree(), many=True).data)
+
+
+class DepartmentListApi(generics.ListAPIView):
+    serializer_class = DepartmentSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.department_list()
+
+
+class JobLevelListApi(generics.ListAPIView):
+    serializer_class = JobLevelSerializer
+    queryset = JobLevel.objects.all()
+    filter_backends = []
+
+
+class PositionListApi(generics.ListAPIView):
+    serializer_class = PositionSerializer
+    filterset_fields = ["department", "job_level"]
+
+    def get_queryset(self):
+        return Position.objects.all().order_by("code")
+
+
+class EmployeeFilter(filters.FilterSet):
+    q = filters.CharFilter(method="noop", label="search")
+    department = filters.ModelChoiceFilter(queryset=Department.objects.all(), method="noop")
+    job_level = filters.ModelChoiceFilter(queryset=JobLevel.objects.all(), method="noop")
+    supervisor = filters.ModelChoiceFilter(queryset=Employee.objects.all(), method="noop")
+    status = filters.ChoiceFilter(choices=[("active", "active"), ("left", "left"), ("all", "all")], method="noop")
+
+    def noop(self, queryset, name, value):  # the selector applies the filters
+        return queryset
+
+
+class EmployeeListApi(generics.ListAPIView):
+    """Employees with search and filters; the personnel fields only where the viewer may read them."""
+
+    serializer_class = EmployeeCardSerializer
+    filterset_class = EmployeeFilter
+
+    def get_queryset(self):
+        form = EmployeeFilter(self.request.query_params, queryset=Employee.objects.none())
+        data = form.form.cleaned_data if form.is_valid() else {}
+        if not form.is_valid():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(form.errors)
+        return selectors.employee_list(user=self.request.user, filters={k: v for k, v in data.items() if v})
+
+
+class EmployeeDetailApi(APIView):
+    @extend_schema(responses=EmployeeCardSerializer)
+    def get(self, request, pk):
+        emp = selectors.employee_get(user=request.user, pk=pk)
+        return Response(EmployeeCardSerializer(emp, context={"request": request}).data)
+
+    @extend_schema(request=EmployeeUpdateSerializer, responses=EmployeeCardSerializer)
+    def patch(self, request, pk):
+        emp = selectors.employee_get(user=request.user, pk=pk)
+        ser = EmployeeUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = data.pop("version", None)
+        emp = services.employee_update(actor=request.user, employee=emp, expected_version=version, **data)
+        emp = selectors.employee_get(user=request.user, pk=emp.pk)
+        return Response(EmployeeCardSerializer(emp, context={"request": request}).data, status=status.HTTP_200_OK)
