@@ -414,6 +414,9 @@ def _linear_from_attainment(rule: dict, attainment: Decimal) -> tuple[Decimal, l
 
 
 def _bands_from_attainment(rule: dict, attainment: Decimal) -> tuple[Decimal, list[str]]:
+    # Compare the attainment as the employee sees it (2 places): 89.996% shows as 90.00% and
+    # reaches the 90% band, so nobody is told "90.00%" and scored as below 90.
+    attainment = _round2(attainment)
     for band in rule["bands"]:  # highest min first
         minimum = _dec(band["min"])
         if attainment >= minimum:

@@ -268,11 +268,13 @@ def test_bands_lower_is_better():
     assert evaluate(rule, target=9, actual=9).score == D("100.00")
 
 
-def test_bands_compare_unrounded_attainment():
-    # 134.9999 / 150 = 89.99993% stays below the 90 band although it is shown as 90.00%
+def test_bands_compare_the_attainment_the_employee_sees():
+    # 134.9999 / 150 = 89.99993% is shown as 90.00%, so it reaches the 90 band
     result = evaluate(BANDS, target=150, actual="134.9999")
     assert result.attainment == D("90.00")
-    assert result.score == D("10.00")
+    assert result.score == D("80.00")
+    # 134.99 / 150 = 89.9933% is shown as 89.99% and stays below it
+    assert evaluate(BANDS, target=150, actual="134.99").score == D("10.00")
 
 
 @pytest.mark.parametrize(
