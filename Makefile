@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install install-test system-deps frontend migrate messages demo lint bench ci clean
+.PHONY: extract run test install install-test system-deps frontend migrate messages demo lint bench ci clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -38,6 +38,14 @@ system-deps:
 # Chromium for the browser tests (Playwright drives Debian's Chromium; it cannot download its own).
 test-browser-deps:
 	@command -v chromium >/dev/null || { echo "Installing chromium"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Extract the strings of one app (APP=plans) or of everything (no APP) into the zh-Hans catalogs.
+# makemessages writes each app's strings into that app's own locale/ folder.
+extract: $(VENV)/.installed
+	@ig=(-i .venv -i node_modules -i tests -i bench -i staticfiles); \
+	if [ -n "$(APP)" ]; then mkdir -p apps/$(APP)/locale; ig+=(-i 'templates/*.html' -i 'config/*.py')  # not 'dir/*': Django reduces that to any dir of the name; \
+	  for d in apps/*/; do n=$$(basename $$d); [ "$$n" = "$(APP)" ] || ig+=(-i "apps/$$n/*"); done; fi; \
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location "$${ig[@]}"
 
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules

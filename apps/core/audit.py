@@ -11,11 +11,16 @@ from .middleware import current_request_id
 from .models import AuditEvent
 
 
+_NOISE = frozenset({"updated_at", "created_at"})  # timestamps say nothing the audit row's own time does not
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
     """JSON-safe values of a model's concrete fields (foreign keys as ids)."""
     data = {}
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
+            continue
+        if field.name in _NOISE:
             continue
         data[field.name] = field.value_from_object(obj)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
