@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Department, Employee, JobLevel, Position
+from .models import Employee, JobLevel, Position
 from .serializers import (
     DepartmentSerializer,
     DepartmentTreeSerializer,
@@ -46,9 +46,9 @@ class PositionListApi(generics.ListAPIView):
 
 class EmployeeFilter(filters.FilterSet):
     q = filters.CharFilter(method="noop", label="search")
-    department = filters.ModelChoiceFilter(queryset=Department.objects.all(), method="noop")
-    job_level = filters.ModelChoiceFilter(queryset=JobLevel.objects.all(), method="noop")
-    supervisor = filters.ModelChoiceFilter(queryset=Employee.objects.all(), method="noop")
+    department = filters.NumberFilter(method="noop", label="department id (its subtree included)")
+    job_level = filters.NumberFilter(method="noop", label="job level id")
+    supervisor = filters.NumberFilter(method="noop", label="direct supervisor id")
     status = filters.ChoiceFilter(choices=[("active", "active"), ("left", "left"), ("all", "all")], method="noop")
 
     def noop(self, queryset, name, value):  # the selector applies the filters

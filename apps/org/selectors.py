@@ -56,16 +56,17 @@ def employee_list(*, user, filters: dict | None = None, kind: str = "directory")
     if f.get("department"):
         dept = f["department"]
         if not isinstance(dept, Department):
-            dept = Department.objects.filter(pk=dept).first()
-        if dept is not None:
-            qs = qs.filter(department__path__startswith=dept.path) if f.get("subtree", True) \
-                else qs.filter(department=dept)
+            dept = Department.objects.filter(pk=int(dept)).first()
+        if dept is None:
+            return qs.none()
+        qs = qs.filter(department__path__startswith=dept.path) if f.get("subtree", True) \
+            else qs.filter(department=dept)
     if f.get("job_level"):
-        qs = qs.filter(position__job_level=f["job_level"])
+        qs = qs.filter(position__job_level=int(getattr(f["job_level"], "pk", f["job_level"])))
     if f.get("position"):
         qs = qs.filter(position=f["position"])
     if f.get("supervisor"):
-        qs = qs.filter(supervisor=f["supervisor"])
+        qs = qs.filter(supervisor=int(getattr(f["supervisor"], "pk", f["supervisor"])))
     status = f.get("status") or "active"
     if status == "active":
         qs = qs.filter(is_active=True)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import access
@@ -35,6 +36,7 @@ class DepartmentTreeSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     children = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_children(self, node):
         return DepartmentTreeSerializer(node["children"], many=True).data
 
