@@ -33,6 +33,9 @@ def entries_for(user, current_path: str = "") -> list[dict]:
             url = reverse(e.url_name)
         except NoReverseMatch:
             continue
-        active = current_path.startswith(url) if url != "/" else current_path == "/"
-        out.append({"key": e.key, "label": e.label, "url": url, "active": active})
+        out.append({"key": e.key, "label": e.label, "url": url, "active": False})
+    # the entry whose URL is the longest prefix of the current page is the active one
+    matches = [o for o in out if (current_path.startswith(o["url"]) if o["url"] != "/" else current_path == "/")]
+    if matches:
+        max(matches, key=lambda o: len(o["url"]))["active"] = True
     return out

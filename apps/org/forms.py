@@ -4,11 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import Department, Employee, JobLevel, Position, ReviewFrequency
 
 
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """Departments in tree order, indented by depth, so the tree shows in a plain select."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Department.objects.filter(is_active=True).order_by("path"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return "\u3000" * obj.depth + obj.name
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Name, number or e-mail")}))
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("path"),
-                                        required=False)
+    department = DepartmentChoiceField(label=_("Department"), required=False)
     job_level = forms.ModelChoiceField(label=_("Job level"), queryset=JobLevel.objects.all(), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("active", _("Active")), ("left", _("Left")), ("all", _("All"))])
@@ -22,12 +32,13 @@ class EmployeeForm(forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("path"))
+    department = DepartmentChoiceField(label=_("Department"))
     position = forms.ModelChoiceField(label=_("Position"), queryset=Position.objects.select_related("department"),
                                       required=False)
     supervisor = forms.ModelChoiceField(label=_("Direct supervisor"), required=False,
                                         queryset=Employee.objects.filter(is_active=True))
-    hire_date = forms.DateField(label=_("Hire date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hire_date = forms.DateField(label=_("Hire date"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, writable: frozenset[str] = frozenset(), **kwargs):
