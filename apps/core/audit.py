@@ -10,7 +10,6 @@ from django.db import models
 from .middleware import current_request_id
 from .models import AuditEvent
 
-
 _NOISE = frozenset({"updated_at", "created_at"})  # timestamps say nothing the audit row's own time does not
 
 

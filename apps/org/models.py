@@ -23,15 +23,15 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or "zh-hans").lower()
         if lang.startswith("en"):
             return self.name_en or self.name_zh
         return self.name_zh or self.name_en
-
-    def __str__(self):
-        return self.name
 
 
 class ReviewFrequency(models.TextChoices):

@@ -10,10 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
-from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
 
 ROOT = Path(__file__).resolve().parents[2]
