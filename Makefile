@@ -71,7 +71,9 @@ run: install system-deps messages migrate demo
 install-test: install system-deps test-browser-deps messages
 
 test: install-test
-	@echo "Tests run on $${DATABASE_URL:+PostgreSQL ($$DATABASE_URL)}$${DATABASE_URL:-SQLite}, Celery $${REDIS_URL:+on Redis ($$REDIS_URL) plus eager}$${REDIS_URL:-eager (real-worker test skipped without REDIS_URL)}"
+	@if [ -n "$$DATABASE_URL" ]; then db="PostgreSQL ($$DATABASE_URL)"; else db="SQLite"; fi; \
+	if [ -n "$$REDIS_URL" ]; then br="eager, plus a real worker on Redis ($$REDIS_URL)"; else br="eager (the real-worker test needs REDIS_URL)"; fi; \
+	echo "Tests run on $$db; Celery $$br"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
