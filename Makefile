@@ -62,11 +62,7 @@ run: install system-deps messages migrate demo
 	@echo "  PerfCycle is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	@echo "  Database: $${DATABASE_URL:-SQLite (db.sqlite3)}   Broker: $${REDIS_URL:-filesystem (.celery/broker)}"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker -l warning --concurrency 2 & \
-	$(VENV)/bin/celery -A config beat -l warning & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	$(PY) manage.py run_all $(HOST):$(PORT)
 
 install-test: install system-deps test-browser-deps messages
 
