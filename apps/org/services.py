@@ -281,3 +281,27 @@ def employee_roles_set(*, actor, employee: Employee, roles: list[str]) -> None:
     user._role_groups = None
     audit_record(actor=actor, action="employee.roles_set", obj=employee, before={"roles": sorted(current)},
                  after={"roles": sorted(wanted)})
+
+
+@transaction.atomic
+def employee_account_set(*, actor, employee: Employee, username: str) -> Employee:
+    """Link the employee to the user account ``username`` (created without a usable password when
+    it does not exist yet). Refused when that account already belongs to someone else."""
+    require_hr(actor)
+    emp = Employee.objects.select_for_update().get(pk=employee.pk)
+    if emp.user_id is not None and emp.user.username == username:
+        return emp
+    User = get_user_model()
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        other = Employee.objects.filter(user=existing).exclude(pk=emp.pk).first()
+        if other is not None:
+            raise ApplicationError(
+                _("User account %(username)s already belongs to %(name)s (%(no)s).")
+                % {"username": username, "name": other.name, "no": other.employee_no}, field="username")
+    before = {"user": emp.user.username if emp.user_id else None}
+    emp.user = existing or _ensure_user(username=username, email=emp.email, password=None)
+    bump(emp)
+    emp.save(update_fields=["user", "version", "updated_at"])
+    audit_record(actor=actor, action="employee.account_set", obj=emp, before=before, after={"user": username})
+    return emp
