@@ -16,4 +16,20 @@ app.conf.beat_schedule = {
         "task": "apps.notifications.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "plans-deadline-reminders": {  # hourly in office hours; each reminder goes out once per plan per day
+        "task": "apps.plans.tasks.send_plan_reminders",
+        "schedule": crontab(minute=7, hour="8-20"),
+    },
+    "plans-rollup-goal-trees": {  # nightly safety net; progress already rolls up as it is reported
+        "task": "apps.plans.tasks.rollup_all_goal_trees",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    "coaching-signature-reminders": {  # daily; one reminder per record per interval, escalation once
+        "task": "apps.coaching.tasks.remind_unsigned_serious_records",
+        "schedule": crontab(minute=15, hour=9),
+    },
+    "coaching-cadence-digest": {  # Monday morning; at most one digest per manager per ISO week
+        "task": "apps.coaching.tasks.send_cadence_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }

@@ -11,6 +11,10 @@ api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("audit/", AuditEventListApi.as_view(), name="api-audit"),
     path("org/", include("apps.org.api_urls")),
+    path("plans/", include("apps.plans.api_urls")),
+    path("contracts/", include("apps.contracts.api_urls")),
+    path("scoring/", include("apps.contracts.scoring_api_urls")),
+    path("coaching/", include("apps.coaching.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +22,9 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("org/", include("apps.org.urls")),
+    path("plans/", include("apps.plans.urls")),
+    path("contracts/", include("apps.contracts.urls")),
+    path("coaching/", include("apps.coaching.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.notifications",
     "apps.org",
+    "apps.plans",
+    "apps.contracts",
+    "apps.coaching",
 ]
 
 MIDDLEWARE = [
