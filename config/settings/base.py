@@ -175,6 +175,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one clear name per choice set shared by several serializers (apps name their own choices)
+    "ENUM_NAME_OVERRIDES": {
+        "CoachingRecordKindEnum": "apps.coaching.models.Kind",
+        "CoachingNoteKindEnum": "apps.coaching.models.NoteKind",
+        "CoachingChannelEnum": "apps.coaching.models.Channel",
+        "PlanChangeKindEnum": "apps.plans.models.PlanItemChange.Kind",
+        "PlanStatusEnum": "apps.plans.models.PlanStatus",
+        "ContractStatusEnum": "apps.contracts.models.Status",
+    },
 }
 
 LOGGING = {
