@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 import pytest
+from browser_support import click_nav
 from playwright.sync_api import expect
 
 from apps.org.importing import KINDS
@@ -36,7 +37,7 @@ def test_hr_fixes_a_bad_row_and_imports(org, live_server, page):
     page.fill("input[name=username]", "hr")
     page.fill("input[name=password]", "pw-Test-1234")
     page.click("#login-submit")
-    page.click("[data-nav=org_import]")
+    click_nav(page, "org_import")
     expect(page.locator("h2")).to_be_visible()
 
     upload(page, workbook("2024/03/01"))

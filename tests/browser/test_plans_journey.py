@@ -1,6 +1,7 @@
 """The monthly plan journey in zh-Hans: file with weights of 90% (refused with the total), fix,
 submit; the supervisor returns it with a comment; resubmit; the supervisor confirms; it is locked."""
 import pytest
+from browser_support import click_nav
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -25,7 +26,7 @@ def test_employee_files_plan_supervisor_returns_then_confirms_and_it_locks(org, 
 
     # the employee starts this month's plan and lists two items weighing 50% + 40%
     login(page, base, "staff")
-    page.click("a[data-nav=plans_my_plan]")
+    click_nav(page, "plans_my_plan")
     expect(page.locator("h2")).to_contain_text("工作计划")
     page.click("#start-plan-button")
     expect(page.locator("#plan-status")).to_contain_text("草稿")
@@ -53,7 +54,7 @@ def test_employee_files_plan_supervisor_returns_then_confirms_and_it_locks(org, 
 
     # the direct supervisor returns it with a comment
     login(page, base, "lead")
-    page.click("a[data-nav=plans_team]")
+    click_nav(page, "plans_team")
     page.click("#team-plans a:has-text('孙娜')")
     page.fill("#id_comment", "请把新客户开发落实到具体名单")
     page.click("#return-plan")
