@@ -32,4 +32,12 @@ app.conf.beat_schedule = {
         "task": "apps.coaching.tasks.send_cadence_digest",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    "appraisals-scan-deadlines": {  # hourly; reminders go out once per person, stage and day
+        "task": "apps.appraisals.tasks.scan_deadlines",
+        "schedule": crontab(minute=5),
+    },
+    "appraisals-open-scheduled-cycles": {  # daily; a cycle that exists already is left alone
+        "task": "apps.appraisals.tasks.open_scheduled_cycles",
+        "schedule": crontab(minute=20, hour=0),
+    },
 }

@@ -15,6 +15,7 @@ api_v1 = [
     path("contracts/", include("apps.contracts.api_urls")),
     path("scoring/", include("apps.contracts.scoring_api_urls")),
     path("coaching/", include("apps.coaching.api_urls")),
+    path("appraisals/", include("apps.appraisals.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("plans/", include("apps.plans.urls")),
     path("contracts/", include("apps.contracts.urls")),
     path("coaching/", include("apps.coaching.urls")),
+    path("appraisals/", include("apps.appraisals.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.plans",
     "apps.contracts",
     "apps.coaching",
+    "apps.appraisals",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,10 @@ SPECTACULAR_SETTINGS = {
         "PlanChangeKindEnum": "apps.plans.models.PlanItemChange.Kind",
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
         "ContractStatusEnum": "apps.contracts.models.Status",
+        "ReviewFrequencyEnum": "apps.org.models.ReviewFrequency",
+        "AppraisalStatusEnum": "apps.appraisals.models.Status",
+        "AppraisalCycleStatusEnum": "apps.appraisals.models.CycleStatus",
+        "AppraisalStageEnum": "apps.appraisals.models.Stage",
     },
 }
 

@@ -1,0 +1,374 @@
+"""The appraisals API: thin views over the same services and selectors as the pages."""
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.exceptions import NotFound
+from apps.core.roles import is_hr
+from apps.org.models import JobLevel
+
+from . import opening, permissions, selectors, serializers, services, uploads
+from .models import ActualsUpload, Appraisal, CycleBlocker, CycleSchedule, CycleStage, ScoreLine, Status
+
+
+def _cycle(request, pk):
+    return selectors.cycle_get(user=request.user, pk=pk)
+
+
+# --- cycles ------------------------------------------------------------------------------------------
+
+class CycleFilter(filters.FilterSet):
+    q = filters.CharFilter(method="noop", label="search (title or period)")
+    status = filters.CharFilter(method="noop")
+    frequency = filters.CharFilter(method="noop")
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+
+class CycleListCreateApi(generics.ListAPIView):
+    """Cycles (HR: all; others: those not in draft). POST (HR) creates one, and opens it with ``open``."""
+
+    serializer_class = serializers.CycleSerializer
+    filterset_class = CycleFilter
+
+    def get_queryset(self):
+        f = {k: self.request.query_params.get(k) for k in ("q", "status", "frequency")}
+        return (selectors.cycle_list(user=self.request.user, filters={k: v for k, v in f.items() if v})
+                .prefetch_related(Prefetch("stages", queryset=CycleStage.objects.order_by("due_date"))))
+
+    @extend_schema(request=serializers.CycleCreateSerializer, responses=serializers.CycleSerializer)
+    def post(self, request):
+        ser = serializers.CycleCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        levels = list(JobLevel.objects.filter(pk__in=d["job_levels"])) if d.get("job_levels") else None
+        cycle = services.cycle_create(
+            actor=request.user, title=d.get("title", ""), period=d["period"], frequency=d["frequency"],
+            job_levels=levels, departments=d.get("departments") or [],
+            deadlines={s["stage"]: s["due_date"] for s in d["stages"]},
+            policies={s["stage"]: s["policy"] for s in d["stages"] if s.get("policy")},
+            grade_bands=[dict(b) for b in d["grade_bands"]] if d.get("grade_bands") else None,
+            requires_calibration=d.get("requires_calibration", False))
+        if d.get("open"):
+            opening.cycle_open_and_populate(actor=request.user, cycle=cycle)
+        cycle = selectors.cycle_get(user=request.user, pk=cycle.pk)
+        return Response(serializers.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
+
+
+class CycleDetailApi(APIView):
+    @extend_schema(responses=serializers.CycleSerializer)
+    def get(self, request, pk):
+        cycle = _cycle(request, pk)
+        data = serializers.CycleSerializer(cycle).data
+        progress = selectors.cycle_progress(cycle)
+        data["progress"] = {"counts": progress["counts"],
+                            "stages": [{"stage": b.stage, "due_date": b.due_date, "done": b.done, "total": b.total,
+                                        "percent": b.percent, "overdue": b.overdue} for b in progress["bars"]]}
+        data["departments"] = [
+            {"department": r["department_id"], "name": r["department"].name, "path": r["department__path"],
+             **{k: r[k] for k in ("total", "complete", "verified", "returned", "overdue")},
+             "stages": {k: r[k] for k in r if k.startswith("done_")}}
+            for r in selectors.cycle_department_progress(cycle)]
+        return Response(data)
+
+    @extend_schema(request=serializers.CycleUpdateSerializer, responses=serializers.CycleSerializer)
+    def patch(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        cycle = _cycle(request, pk)
+        ser = serializers.CycleUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        stages = d.get("stages")
+        services.cycle_update(
+            actor=request.user, cycle=cycle, expected_version=d.get("version"), title=d.get("title"),
+            deadlines={s["stage"]: s["due_date"] for s in stages} if stages else None,
+            policies={s["stage"]: s["policy"] for s in stages if s.get("policy")} if stages else None,
+            grade_bands=[dict(b) for b in d["grade_bands"]] if d.get("grade_bands") else None,
+            requires_calibration=d.get("requires_calibration"))
+        return Response(serializers.CycleSerializer(_cycle(request, pk)).data)
+
+
+class CycleOpenApi(APIView):
+    @extend_schema(request=None, responses=serializers.CycleSerializer)
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        result = opening.cycle_open_and_populate(actor=request.user, cycle=_cycle(request, pk))
+        data = serializers.CycleSerializer(_cycle(request, pk)).data
+        data["opening"] = result
+        return Response(data)
+
+
+class CycleBlockersApi(generics.ListAPIView):
+    serializer_class = serializers.BlockerSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        permissions.require_hr_or_404(self.request.user)
+        return selectors.cycle_blockers(cycle=_cycle(self.request, self.kwargs["pk"]))
+
+
+class CycleBlockersRecheckApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        return Response(opening.cycle_recheck_blockers(actor=request.user, cycle=_cycle(request, pk)))
+
+
+class BlockerRemindApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        blocker = CycleBlocker.objects.filter(pk=pk).first()
+        if blocker is None:
+            raise NotFound("Not found.")
+        return Response({"sent": services.blocker_remind(actor=request.user, blocker=blocker)})
+
+
+class CycleVerifyApi(APIView):
+    """HR verifies every complete appraisal of the cycle (or of a department and below)."""
+
+    @extend_schema(request=serializers.ScopeSerializer, responses={200: dict})
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        ser = serializers.ScopeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        n = services.appraisals_verify_complete(actor=request.user, cycle=_cycle(request, pk),
+                                                department=ser.validated_data.get("department"))
+        return Response({"verified": n})
+
+
+class CyclePublishApi(APIView):
+    @extend_schema(request=serializers.ScopeSerializer, responses={200: dict})
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        ser = serializers.ScopeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        n = services.cycle_publish(actor=request.user, cycle=_cycle(request, pk),
+                                   department=ser.validated_data.get("department"),
+                                   ready_only=ser.validated_data.get("ready_only", False))
+        return Response({"published": n})
+
+
+class ActualsUploadApi(APIView):
+    """Upload an xlsx/CSV of actuals: the answer is the preview (row errors); nothing is written. Apply a
+    valid preview with POST .../actuals/uploads/<id>/apply/."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": serializers.UploadInputSerializer}, responses={200: dict})
+    def post(self, request, pk):
+        cycle = _cycle(request, pk)
+        ser = serializers.UploadInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        f = ser.validated_data["file"]
+        upload, preview = uploads.actuals_upload_preview(actor=request.user, cycle=cycle, data=f.read(),
+                                                         file_name=f.name)
+        return Response({"upload": upload.pk, "status": upload.status, **preview.as_dict()})
+
+
+class ActualsUploadApplyApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk):
+        upload = ActualsUpload.objects.filter(pk=pk).first()
+        if upload is None or (upload.uploaded_by_id != request.user.pk and not is_hr(request.user)):
+            raise NotFound("Not found.")
+        return Response(uploads.actuals_upload_apply(actor=request.user, upload=upload))
+
+
+class ScheduleListApi(APIView):
+    """HR's schedule of routine cycles (one row per review frequency)."""
+
+    @extend_schema(responses=serializers.ScheduleSerializer(many=True))
+    def get(self, request):
+        permissions.require_hr_or_404(request.user)
+        rows = CycleSchedule.objects.all()
+        return Response([{"frequency": s.frequency, "is_active": s.is_active, "stage_days": s.stage_days,
+                          "stage_policies": s.stage_policies, "grade_bands": s.grade_bands,
+                          "last_opened_period": s.last_opened_period, "version": s.version} for s in rows])
+
+    @extend_schema(request=serializers.ScheduleSerializer, responses=serializers.ScheduleSerializer)
+    def put(self, request):
+        permissions.require_hr_or_404(request.user)
+        ser = serializers.ScheduleSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        s = services.schedule_update(actor=request.user, frequency=d["frequency"], is_active=d["is_active"],
+                                     stage_days=d.get("stage_days"), stage_policies=d.get("stage_policies"),
+                                     grade_bands=[dict(b) for b in d["grade_bands"]] if d.get("grade_bands") else None,
+                                     expected_version=d.get("version"))
+        return Response({"frequency": s.frequency, "is_active": s.is_active, "stage_days": s.stage_days,
+                         "stage_policies": s.stage_policies, "grade_bands": s.grade_bands,
+                         "last_opened_period": s.last_opened_period, "version": s.version})
+
+
+# --- appraisals --------------------------------------------------------------------------------------
+
+class AppraisalFilter(filters.FilterSet):
+    cycle = filters.NumberFilter(method="noop")
+    status = filters.CharFilter(method="noop", label="stage: " + ", ".join(Status.values))
+    department = filters.NumberFilter(method="noop", label="department id (its subtree included)")
+    q = filters.CharFilter(method="noop", label="search (name or employee number)")
+    overdue = filters.BooleanFilter(method="noop")
+    returned = filters.BooleanFilter(method="noop")
+    grade = filters.CharFilter(method="noop")
+    mine = filters.BooleanFilter(method="noop", label="only those I score")
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+
+class AppraisalListApi(generics.ListAPIView):
+    serializer_class = serializers.AppraisalListSerializer
+    filterset_class = AppraisalFilter
+
+    def get_queryset(self):
+        form = AppraisalFilter(self.request.query_params, queryset=Appraisal.objects.none())
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        data = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "", False)}
+        return selectors.appraisal_list(user=self.request.user, filters=data)
+
+
+def _detail(request, pk):
+    appraisal, relations = selectors.appraisal_get(user=request.user, pk=pk)
+    lines = selectors.appraisal_lines(appraisal)
+    vis = selectors.visibility(relations, appraisal)
+    return serializers.AppraisalDetailSerializer(appraisal, context={"request": request, "lines": lines,
+                                                                     "visibility": vis}).data
+
+
+class AppraisalDetailApi(APIView):
+    @extend_schema(responses=serializers.AppraisalDetailSerializer)
+    def get(self, request, pk):
+        return Response(_detail(request, pk))
+
+
+class AppraisalVerifyApi(APIView):
+    @extend_schema(request=serializers.VersionInputSerializer, responses=serializers.AppraisalDetailSerializer)
+    def post(self, request, pk):
+        appraisal = Appraisal.objects.filter(pk=pk).first()
+        if appraisal is None:
+            raise NotFound("Not found.")
+        ser = serializers.VersionInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.appraisal_verify(actor=request.user, appraisal=appraisal,
+                                  expected_version=ser.validated_data.get("version"))
+        if permissions.can_read(request.user, appraisal):
+            return Response(_detail(request, pk))
+        return Response({"id": appraisal.pk, "status": Status.VERIFIED})
+
+
+class _ScoringApi(APIView):
+    role = "manager"
+
+    @extend_schema(request=serializers.ScoringInputSerializer, responses=serializers.AppraisalDetailSerializer)
+    def post(self, request, pk):
+        appraisal, _rel = selectors.appraisal_get(user=request.user, pk=pk)
+        ser = serializers.ScoringInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        fn = services.appraisal_self_assess if self.role == "self" else services.appraisal_manager_score
+        fn(actor=request.user, appraisal=appraisal, comment=d.get("comment"),
+           lines=[dict(x) for x in d.get("lines", [])], submit=d.get("submit", False),
+           expected_version=d.get("version"))
+        return Response(_detail(request, pk))
+
+
+class SelfAssessmentApi(_ScoringApi):
+    role = "self"
+
+
+class ManagerScoringApi(_ScoringApi):
+    role = "manager"
+
+
+class AppraisalPublishApi(APIView):
+    @extend_schema(request=serializers.VersionInputSerializer, responses=serializers.AppraisalDetailSerializer)
+    def post(self, request, pk):
+        appraisal, _rel = selectors.appraisal_get(user=request.user, pk=pk)
+        ser = serializers.VersionInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.appraisal_publish(actor=request.user, appraisal=appraisal,
+                                   expected_version=ser.validated_data.get("version"))
+        return Response(_detail(request, pk))
+
+
+# --- lines -------------------------------------------------------------------------------------------
+
+class ActualLineFilter(filters.FilterSet):
+    cycle = filters.NumberFilter(method="noop")
+    status = filters.CharFilter(method="noop", label="actual status: " + ", ".join(selectors.ACTUAL_STATUSES))
+    data_source = filters.NumberFilter(method="noop")
+    q = filters.CharFilter(method="noop")
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+
+class ActualLineListApi(generics.ListAPIView):
+    """The lines whose actuals the user provides (data owners: their data source; HR: all)."""
+
+    serializer_class = serializers.ActualLineSerializer
+    filterset_class = ActualLineFilter
+
+    def get_queryset(self):
+        form = ActualLineFilter(self.request.query_params, queryset=ScoreLine.objects.none())
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        data = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "")}
+        return selectors.actual_line_list(user=self.request.user, filters=data)
+
+
+class ActualLineDetailApi(APIView):
+    @extend_schema(responses=serializers.ActualLineSerializer)
+    def get(self, request, pk):
+        return Response(serializers.ActualLineSerializer(selectors.actual_line_get(user=request.user, pk=pk)).data)
+
+
+class LineActualApi(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=serializers.ActualInputSerializer, responses=serializers.ActualLineSerializer)
+    def post(self, request, pk):
+        line = selectors.actual_line_get(user=request.user, pk=pk)
+        ser = serializers.ActualInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        services.line_actual_set(actor=request.user, line=line, value=d["actual"], evidence=d.get("evidence"),
+                                 expected_version=d.get("version"))
+        return Response(serializers.ActualLineSerializer(selectors.actual_line_get(user=request.user, pk=pk)).data)
+
+
+class LineReturnApi(APIView):
+    @extend_schema(request=serializers.ReturnInputSerializer, responses=serializers.ActualLineSerializer)
+    def post(self, request, pk):
+        line = selectors.actual_line_get(user=request.user, pk=pk)
+        ser = serializers.ReturnInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.line_return(actor=request.user, line=line, reason=ser.validated_data["reason"],
+                             expected_version=ser.validated_data.get("version"))
+        return Response(serializers.ActualLineSerializer(selectors.actual_line_get(user=request.user, pk=pk)).data)
+
+
+class LineScoreApi(APIView):
+    """One line's manager (or self) score; a stale ``version`` answers 409."""
+
+    @extend_schema(request=serializers.LineScoreSerializer, responses=serializers.LineSerializer)
+    def post(self, request, pk):
+        line = selectors.line_for_scoring(user=request.user, pk=pk)
+        ser = serializers.LineScoreSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        line = services.line_score_set(actor=request.user, line=line, score=d["score"], comment=d.get("comment"),
+                                       role=d["role"], expected_version=d.get("version"))
+        appraisal, relations = selectors.appraisal_get(user=request.user, pk=line.appraisal_id)
+        vis = selectors.visibility(relations, appraisal)
+        return Response(serializers.LineSerializer(line, context={"visibility": vis}).data)

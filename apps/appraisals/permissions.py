@@ -1,0 +1,116 @@
+"""Who may see and do what with appraisals, on top of ``apps.org.access`` (kind "record").
+
+- An appraisal is read by the people who may read the employee's record (self, direct manager,
+  the manager chain, HR) and by its appraiser (who may sit outside the chain when HR named them).
+- Data-source users (a user whose department is a line's data source, or below it) see and enter
+  the actuals of those lines only: never the scores, comments or the other lines.
+- A record a user may not see answers 404 (NotFound), never 403.
+"""
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from apps.core.exceptions import NotFound, PermissionDenied
+from apps.core.roles import is_hr
+from apps.org import access
+
+
+def viewer(user) -> access.Viewer:
+    return access.viewer_for(user)
+
+
+def data_source_ids(user) -> frozenset[int]:
+    """Departments whose lines the user provides data for: the user's own department and every
+    department above it (a line's data source is the user's department or one of its ancestors)."""
+    cached = getattr(user, "_appraisal_ds_ids", None)
+    if cached is not None:
+        return cached
+    ids: frozenset[int] = frozenset()
+    if getattr(user, "is_authenticated", False):
+        from apps.org.models import Employee
+
+        path = (Employee.objects.filter(user_id=user.pk, is_active=True)
+                .values_list("department__path", flat=True).first())
+        if path:
+            ids = frozenset(int(x) for x in path.strip("/").split("/") if x)
+        user._appraisal_ds_ids = ids
+    return ids
+
+
+def appraisal_scope_q(user, prefix: str = "") -> Q:
+    """Appraisals (reached through ``prefix``, e.g. "appraisal__") the user may read as a record."""
+    q = access.employee_scope_q(user, "record", prefix=f"{prefix}employee__")
+    v = viewer(user)
+    if v.employee_id and q != Q():
+        q |= Q(**{f"{prefix}appraiser_id": v.employee_id})
+    return q
+
+
+def relations(user, appraisal) -> set[str]:
+    """Relations of the user to the appraisal: those of ``access.relations`` plus "appraiser"."""
+    v = viewer(user)
+    rel = access.relations(v, appraisal.employee)
+    if v.employee_id and appraisal.appraiser_id == v.employee_id:
+        rel.add("appraiser")
+    return rel
+
+
+def can_read(user, appraisal) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return "appraiser" in relations(user, appraisal) or access.can(user, access.READ, "record", appraisal.employee)
+
+
+def require_read(user, appraisal) -> set[str]:
+    if not can_read(user, appraisal):
+        raise NotFound(_("Not found."))
+    return relations(user, appraisal)
+
+
+def is_appraiser(user, appraisal) -> bool:
+    v = viewer(user)
+    return bool(v.employee_id) and appraisal.appraiser_id == v.employee_id
+
+
+def is_self(user, appraisal) -> bool:
+    v = viewer(user)
+    return bool(v.employee_id) and appraisal.employee_id == v.employee_id
+
+
+def can_enter_actual(user, line, appraisal=None) -> bool:
+    """HR, a user of the line's data source, or (a line without a data source) its appraiser."""
+    if is_hr(user):
+        return True
+    if line.data_source_id is not None:
+        return line.data_source_id in data_source_ids(user)
+    appraisal = appraisal or line.appraisal
+    return is_appraiser(user, appraisal)
+
+
+def require_line_data(user, line, appraisal=None) -> None:
+    """The user may see and enter the actual of this line; otherwise 404 (the line does not leak)."""
+    if not can_enter_actual(user, line, appraisal):
+        raise NotFound(_("Not found."))
+
+
+def actuals_scope_q(user) -> Q:
+    """Score lines whose actuals the user may see and enter."""
+    if is_hr(user):
+        return Q()
+    ids = data_source_ids(user)
+    v = viewer(user)
+    q = Q(data_source_id__in=list(ids)) if ids else Q(pk__in=[])
+    if v.employee_id:
+        q |= Q(data_source__isnull=True, appraisal__appraiser_id=v.employee_id)
+    return q
+
+
+def require_hr(user) -> None:
+    if not is_hr(user):
+        raise PermissionDenied(_("Only HR may do this."))
+
+
+def require_hr_or_404(user) -> None:
+    if not is_hr(user):
+        raise NotFound(_("Not found."))
