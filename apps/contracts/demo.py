@@ -111,4 +111,13 @@ def seed_demo_contracts(actor) -> dict:
     missing = 2 - mine.filter(status=Status.PROPOSED).count()
     for other in mine.filter(status=Status.DRAFT).order_by("employee__employee_no")[:max(missing, 0)]:
         services.contract_propose(actor=assistant.user, contract=other)
+    # the rest of this month's sales contracts: agreed and signed by both, so that appraisals,
+    # calibration and the dashboards have a team to show
+    rest = (Contract.objects.filter(period=month, is_latest=True, status=Status.DRAFT,
+                                    employee__user__isnull=False, appraiser__user__isnull=False)
+            .select_related("employee__user", "appraiser__user").order_by("employee__employee_no"))
+    for other in rest:
+        other = services.contract_propose(actor=other.appraiser.user, contract=other)
+        services.contract_sign(actor=other.employee.user, contract=other)
+        services.contract_sign(actor=other.appraiser.user, contract=other)
     return {"created": created}

@@ -120,10 +120,11 @@ def seed_demo_organisation() -> dict:
     for no, zh, en, dept, pos, sup, login, roles in NAMED:
         emp = Employee.objects.filter(employee_no=no).first()
         if emp is None:
+            login = login or no.lower()  # everybody can log in; the named logins are the ones to try
             emp = services.employee_create(
-                actor=actor, employee_no=no, name_zh=zh, name_en=en, email=f"{login or no.lower()}@perfcycle.local",
+                actor=actor, employee_no=no, name_zh=zh, name_en=en, email=f"{login}@perfcycle.local",
                 department=depts[dept], position=positions[pos], supervisor=people.get(sup), hire_date=hire,
-                username=login, password=DEMO_PASSWORD if login else None, roles=roles)
+                username=login, password=DEMO_PASSWORD, roles=roles)
         people[no] = emp
     n = 13
     for dept, pos, sup, count in STAFF:
@@ -134,7 +135,8 @@ def seed_demo_organisation() -> dict:
             emp = Employee.objects.filter(employee_no=no).first() or services.employee_create(
                 actor=actor, employee_no=no, name_zh=s_zh + g_zh, name_en=f"{s_en} {g_en}",
                 email=f"{no.lower()}@perfcycle.local", department=depts[dept], position=positions[pos],
-                supervisor=people[sup], hire_date=hire + dt.timedelta(days=37 * n))
+                supervisor=people[sup], hire_date=hire + dt.timedelta(days=37 * n),
+                username=no.lower(), password=DEMO_PASSWORD)
             people[no] = emp
             n += 1
     heads = {"GMO": "E0001", "SAL": "E0003", "FIN": "E0004", "HR": "E0005", "PRD": "E0006", "SAL-E": "E0007",
