@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -372,3 +373,106 @@ class LineScoreApi(APIView):
         appraisal, relations = selectors.appraisal_get(user=request.user, pk=line.appraisal_id)
         vis = selectors.visibility(relations, appraisal)
         return Response(serializers.LineSerializer(line, context={"visibility": vis}).data)
+
+
+# --- calibration -------------------------------------------------------------------------------------
+
+def _quota_rows(cycle) -> list[dict]:
+    return [{"id": q.pk, "grades": q.grades, "limit": q.limit, "percent": str(q.percent), "is_hard": q.is_hard,
+             "label": q.label} for q in cycle.quotas.all()]
+
+
+class CycleQuotasApi(APIView):
+    """The cycle's grade quotas: read by HR and department heads; PUT (HR) replaces the set. An
+    impossible set is refused (400) with the reason."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        cycle, _scope = selectors.calibration_cycle_get(user=request.user, pk=pk)
+        return Response({"quotas": _quota_rows(cycle), "version": cycle.version,
+                         "override_reason": cycle.quota_override_reason})
+
+    @extend_schema(request=serializers.QuotaSetSerializer, responses={200: dict})
+    def put(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        cycle = _cycle(request, pk)
+        ser = serializers.QuotaSetSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        cycle = services.cycle_quotas_set(actor=request.user, cycle=cycle,
+                                          quotas=[dict(q) for q in ser.validated_data["quotas"]],
+                                          expected_version=ser.validated_data.get("version"))
+        return Response({"quotas": _quota_rows(cycle), "version": cycle.version})
+
+
+class CycleQuotaOverrideApi(APIView):
+    """HR allows publication despite a hard quota, with a reason (recorded on the cycle, audited)."""
+
+    @extend_schema(request=serializers.ReasonSerializer, responses={200: dict})
+    def post(self, request, pk):
+        permissions.require_hr_or_404(request.user)
+        ser = serializers.ReasonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        cycle = services.cycle_quota_override(actor=request.user, cycle=_cycle(request, pk),
+                                              reason=ser.validated_data["reason"],
+                                              expected_version=ser.validated_data.get("version"))
+        return Response({"override_reason": cycle.quota_override_reason, "version": cycle.version})
+
+
+CALIBRATION_PAGE_SIZE = 100
+
+
+class CalibrationApi(APIView):
+    """Each department's grade distribution against the quotas and the people (page of 100; filters
+    ``department``, ``grade``, ``q``, ``page``): HR all departments, a head their subtree; 404 otherwise."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        from django.core.paginator import Paginator
+
+        from apps.org.models import Department
+
+        cycle, scope = selectors.calibration_cycle_get(user=request.user, pk=pk)
+        f = {k: request.query_params.get(k) for k in ("grade", "q") if request.query_params.get(k)}
+        dept_id = request.query_params.get("department")
+        if dept_id:
+            dept = Department.objects.filter(pk=dept_id).first() if str(dept_id).isdigit() else None
+            if dept is None:
+                raise NotFound(_("Not found."))
+            f["department"] = dept
+        dist = selectors.calibration_distribution(cycle=cycle, scope=scope, department=f.get("department"))
+        page = Paginator(selectors.calibration_people(cycle=cycle, scope=scope, filters=f),
+                         CALIBRATION_PAGE_SIZE).get_page(request.query_params.get("page"))
+
+        def dept_row(d):
+            return {"department": d.department.pk, "name": d.department.name, "path": d.department.path,
+                    "total": d.total, "calibrated": d.calibrated,
+                    "grades": [{"grade": g, "count": n, "percent": p} for g, n, p in d.cells],
+                    "breaches": [{"quota": q.pk, "label": q.label, "is_hard": q.is_hard} for q in d.breaches]}
+
+        return Response({
+            "cycle": cycle.pk, "status": cycle.status, "grades": dist["grades"], "quotas": _quota_rows(cycle),
+            "override_reason": cycle.quota_override_reason,
+            "departments": [dept_row(d) for d in dist["departments"]],
+            "total": {"total": dist["total"]["total"],
+                      "grades": [{"grade": g, "count": n, "percent": p} for g, n, p in dist["total"]["cells"]]},
+            "people_count": page.paginator.count, "page": page.number,
+            "people": serializers.CalibratedAppraisalSerializer(page.object_list, many=True).data,
+        })
+
+
+class AppraisalCalibrateGradeApi(APIView):
+    """HR or the department head moves the grade with a written reason (score unchanged; audited)."""
+
+    @extend_schema(request=serializers.GradeCalibrateSerializer, responses=serializers.CalibratedAppraisalSerializer)
+    def post(self, request, pk):
+        appraisal = Appraisal.objects.select_related("department").filter(pk=pk).first()
+        if appraisal is None:
+            raise NotFound(_("Not found."))
+        permissions.require_calibrate(request.user, appraisal)
+        ser = serializers.GradeCalibrateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        a = services.appraisal_grade_calibrate(actor=request.user, appraisal=appraisal, grade=d["grade"],
+                                               reason=d["reason"], expected_version=d.get("version"))
+        a = Appraisal.objects.select_related("employee", "department").get(pk=a.pk)
+        return Response(serializers.CalibratedAppraisalSerializer(a).data)

@@ -239,3 +239,72 @@ class ScheduleForm(StageFieldsMixin, forms.Form):
             return grading.parse_grade_bands(self.cleaned_data["grade_bands"])
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message)
+
+
+# --- calibration -------------------------------------------------------------------------------------
+
+QUOTA_ROWS = 5
+
+
+class QuotaForm(forms.Form):
+    """HR's grade quotas of a cycle, one row each: grades (e.g. "S+A"), at most / at least, percent, hard.
+    Empty rows are ignored; the service refuses a set that cannot be met."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        quotas = list(cycle.quotas.all())
+        initial = {"version": cycle.version}
+        for i, q in enumerate(quotas[:QUOTA_ROWS]):
+            initial.update({f"grades_{i}": q.grades_label, f"limit_{i}": q.limit, f"percent_{i}": q.percent,
+                            f"hard_{i}": q.is_hard})
+        super().__init__(*args, initial=initial, **kwargs)
+        for i in range(QUOTA_ROWS):
+            self.fields[f"grades_{i}"] = forms.CharField(
+                label=_("Grades"), required=False, max_length=40,
+                widget=forms.TextInput(attrs={"placeholder": _("e.g. S+A")}))
+            self.fields[f"limit_{i}"] = forms.ChoiceField(
+                label=_("Limit"), required=False,
+                choices=[("at_most", _("at most")), ("at_least", _("at least"))])
+            self.fields[f"percent_{i}"] = forms.DecimalField(label=_("Percent"), required=False, min_value=0,
+                                                             max_value=100, decimal_places=2)
+            self.fields[f"hard_{i}"] = forms.BooleanField(label=_("Hard (blocks publication)"), required=False)
+
+    @property
+    def rows(self):
+        return [(self[f"grades_{i}"], self[f"limit_{i}"], self[f"percent_{i}"], self[f"hard_{i}"])
+                for i in range(QUOTA_ROWS)]
+
+    def quotas(self) -> list[dict]:
+        d, out = self.cleaned_data, []
+        for i in range(QUOTA_ROWS):
+            raw = (d.get(f"grades_{i}") or "").replace(",", "+").replace("，", "+").replace(" ", "+")
+            grades = [g.strip().upper() for g in raw.split("+") if g.strip()]
+            if not grades:
+                continue
+            if d.get(f"percent_{i}") is None:
+                self.add_error(f"percent_{i}", _("Enter the percent of this quota."))
+                continue
+            out.append({"grades": grades, "limit": d.get(f"limit_{i}") or "at_most", "percent": d[f"percent_{i}"],
+                        "is_hard": d.get(f"hard_{i}", False)})
+        return out
+
+
+class CalibrateGradeForm(forms.Form):
+    grade = forms.CharField(label=_("Grade"), max_length=8)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CalibrationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name or employee number")}))
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False,
+                                        empty_label=_("All"))
+    grade = forms.CharField(label=_("Grade"), required=False, max_length=8)

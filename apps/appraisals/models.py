@@ -118,6 +118,12 @@ class Cycle(VersionedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # HR's override of the hard grade quotas at publication (calibration)
+    quota_override_reason = models.TextField(_("reason for publishing despite a hard quota"), blank=True,
+                                             default="", db_default="")
+    quota_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("quota override by"),
+                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    quota_override_at = models.DateTimeField(_("quota override at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("appraisal cycle")
@@ -139,6 +145,50 @@ class Cycle(VersionedModel):
         if self.title:
             return self.title
         return f"{self.period_label} · {ReviewFrequency(self.frequency).label}"
+
+
+class QuotaLimit(models.TextChoices):
+    AT_MOST = "at_most", _("at most")
+    AT_LEAST = "at_least", _("at least")
+
+
+class GradeQuota(TimeStampedModel):
+    """One grade quota of a cycle, checked in every department at calibration: the share of the
+    department's graded appraisals in ``grades`` (e.g. S and A) is at most / at least ``percent``.
+    A hard quota blocks publication unless HR overrides it with a reason; a soft one only warns."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="quotas")
+    grades = models.JSONField(_("grades"), help_text=_("The grades counted together, e.g. [\"S\", \"A\"]."))
+    limit = models.CharField(_("limit"), max_length=8, choices=QuotaLimit.choices)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2)
+    is_hard = models.BooleanField(_("hard (blocks publication)"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("grade quota")
+        verbose_name_plural = _("grade quotas")
+        ordering = ["cycle", "order", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def grades_label(self) -> str:
+        return "+".join(self.grades or [])
+
+    @property
+    def label(self) -> str:
+        from apps.contracts.scoring import fmt_number
+
+        return f"{self.grades_label} {QuotaLimit(self.limit).label} {fmt_number(self.percent)}%"
+
+    def breached_by(self, counts: dict[str, int], total: int) -> bool:
+        """Whether a department with these counts per grade (of ``total`` graded) breaks the quota."""
+        if not total:
+            return False
+        n = sum(counts.get(g, 0) for g in self.grades)
+        share = Decimal(100) * n / total
+        return share > self.percent if self.limit == QuotaLimit.AT_MOST else share < self.percent
 
 
 class CycleStage(TimeStampedModel):
@@ -325,6 +375,9 @@ class Appraisal(BilingualTextMixin, VersionedModel):
     calibrated_grade = models.CharField(_("calibrated grade"), max_length=8, blank=True)
     calibrated_at = models.DateTimeField(_("calibrated at"), null=True, blank=True)
     calibration_not_held = models.BooleanField(_("calibration not held"), default=False)
+    calibration_reason = models.TextField(_("reason for the calibrated grade"), blank=True, default="", db_default="")
+    calibrated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("calibrated by"), null=True,
+                                      blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     total_explanation_zh = models.TextField(_("explanation of the total (Chinese)"), blank=True)
     total_explanation_en = models.TextField(_("explanation of the total (English)"), blank=True)
     # publication

@@ -114,3 +114,47 @@ def require_hr(user) -> None:
 def require_hr_or_404(user) -> None:
     if not is_hr(user):
         raise NotFound(_("Not found."))
+
+
+# --- calibration: HR everywhere, a department head (Department.head) in their department subtree -------
+
+def headed_paths(user) -> tuple[str, ...]:
+    """Tree paths of the departments the user heads (cached on the user object)."""
+    cached = getattr(user, "_appraisal_headed_paths", None)
+    if cached is not None:
+        return cached
+    paths: tuple[str, ...] = ()
+    v = viewer(user)
+    if v.employee_id:
+        from apps.org.models import Department
+
+        paths = tuple(Department.objects.filter(head_id=v.employee_id, is_active=True)
+                      .order_by("path").values_list("path", flat=True))
+    user._appraisal_headed_paths = paths
+    return paths
+
+
+def calibration_scope_q(user, prefix: str = "") -> Q | None:
+    """Appraisals the user calibrates: all for HR, the headed subtrees for a head, None for anyone else."""
+    if is_hr(user):
+        return Q()
+    paths = headed_paths(user)
+    if not paths:
+        return None
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{prefix}department__path__startswith": p})
+    return q
+
+
+def can_calibrate(user, appraisal) -> bool:
+    if is_hr(user):
+        return True
+    path = appraisal.department.path
+    return any(path.startswith(p) for p in headed_paths(user))
+
+
+def require_calibrate(user, appraisal) -> None:
+    """HR or the head of the appraisal's department (or one above it); otherwise 404."""
+    if not getattr(user, "is_authenticated", False) or not can_calibrate(user, appraisal):
+        raise NotFound(_("Not found."))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -385,3 +386,109 @@ def cycles_with_lines_for(user) -> QuerySet[Cycle]:
     lines = ScoreLine.objects.filter(permissions.actuals_scope_q(user), cycle_id=OuterRef("pk"),
                                      rule_kind__in=list(DATA_KINDS))
     return Cycle.objects.filter(status=CycleStatus.OPEN).filter(Exists(lines)).order_by("-period")
+
+
+# --- calibration -------------------------------------------------------------------------------------
+
+GRADED = (Status.SCORED, Status.CALIBRATED, Status.PUBLISHED)
+
+
+def final_grade_expr():
+    """The grade that counts: the calibrated grade when set, else the computed one (in SQL)."""
+    return Coalesce(NullIf(F("calibrated_grade"), Value("")), F("grade"))
+
+
+def calibration_cycle_get(*, user, pk) -> tuple[Cycle, Q]:
+    """The cycle and the calibration scope of the user in it (HR: all; a head: their subtrees); 404
+    for anyone else and for a cycle in draft."""
+    scope = permissions.calibration_scope_q(user)
+    if scope is None:
+        raise NotFound(_("Not found."))
+    return cycle_get(user=user, pk=pk), scope
+
+
+@dataclass
+class DepartmentGrades:
+    department: Department
+    counts: dict
+    total: int
+    calibrated: int
+    cells: list          # (grade, count, percent) in the cycle's grade order
+    breaches: list       # GradeQuota rows the department breaks
+
+    @property
+    def hard_breaches(self) -> list:
+        return [q for q in self.breaches if q.is_hard]
+
+
+def _department_rows(rows, grades: list[str], quotas: list) -> list[DepartmentGrades]:
+    by_dept: dict[int, DepartmentGrades] = {}
+    for r in rows:
+        d = by_dept.get(r["department_id"])
+        if d is None:
+            dept = Department(pk=r["department_id"], name_zh=r["department__name_zh"],
+                              name_en=r["department__name_en"], path=r["department__path"],
+                              depth=r["department__depth"])
+            d = by_dept[r["department_id"]] = DepartmentGrades(dept, {}, 0, 0, [], [])
+        d.counts[r["final"]] = d.counts.get(r["final"], 0) + r["n"]
+        d.total += r["n"]
+        d.calibrated += r["calibrated"]
+    out = sorted(by_dept.values(), key=lambda d: d.department.path)
+    for d in out:
+        d.cells = [(g, d.counts.get(g, 0), round(100 * d.counts.get(g, 0) / d.total) if d.total else 0)
+                   for g in grades]
+        d.breaches = [q for q in quotas if q.breached_by(d.counts, d.total)]
+    return out
+
+
+def calibration_distribution(*, cycle: Cycle, scope: Q, department: Department | None = None) -> dict:
+    """Each department's grade distribution (the department of each appraisal at opening) against the
+    cycle's quotas, and the total of the scope. Two queries whatever the size: the quotas, and one
+    aggregate of the graded appraisals grouped by department and final grade."""
+    quotas = list(cycle.quotas.all())
+    grades = [b["grade"] for b in cycle.grade_bands]
+    qs = Appraisal.objects.filter(scope, cycle=cycle, status__in=list(GRADED))
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path)
+    rows = list(qs.annotate(final=final_grade_expr()).values(
+        "department_id", "department__name_zh", "department__name_en", "department__path", "department__depth",
+        "final").annotate(n=Count("pk"), calibrated=Count("pk", filter=Q(calibrated_at__isnull=False)))
+        .order_by())
+    departments = _department_rows(rows, grades, quotas)
+    total_counts: dict[str, int] = {}
+    for d in departments:
+        for g, n in d.counts.items():
+            total_counts[g] = total_counts.get(g, 0) + n
+    total = sum(total_counts.values())
+    return {
+        "grades": grades, "quotas": quotas, "departments": departments,
+        "total": {"total": total, "counts": total_counts,
+                  "cells": [(g, total_counts.get(g, 0), round(100 * total_counts.get(g, 0) / total) if total else 0)
+                            for g in grades],
+                  "breaches": [q for q in quotas if q.breached_by(total_counts, total)]},
+        "hard_breaches": [(d.department, q) for d in departments for q in d.hard_breaches],
+    }
+
+
+def hard_quota_breaches(cycle: Cycle, department: Department | None = None) -> list[tuple[Department, object]]:
+    """(department, quota) for every department of the scope breaking a hard quota (none when the
+    cycle has no hard quota: one query then)."""
+    if not any(q.is_hard for q in cycle.quotas.all()):
+        return []
+    return calibration_distribution(cycle=cycle, scope=Q(), department=department)["hard_breaches"]
+
+
+def calibration_people(*, cycle: Cycle, scope: Q, filters: dict | None = None) -> QuerySet[Appraisal]:
+    """The graded appraisals of the scope, with the final grade, for the people table."""
+    qs = (Appraisal.objects.filter(scope, cycle=cycle, status__in=list(GRADED))
+          .select_related("employee", "department", "calibrated_by").annotate(final=final_grade_expr()))
+    f = filters or {}
+    if f.get("department"):
+        qs = qs.filter(department__path__startswith=f["department"].path)
+    if f.get("grade"):
+        qs = qs.filter(final=f["grade"])
+    if f.get("q"):
+        q = f["q"].strip()
+        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
+                       | Q(employee__employee_no__icontains=q))
+    return qs.order_by("department__path", "-total_score", "employee__employee_no")

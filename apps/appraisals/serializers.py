@@ -253,3 +253,41 @@ class UploadRowSerializer(serializers.Serializer):
     actual = serializers.CharField()
     action = serializers.CharField()
     errors = serializers.ListField(child=serializers.CharField())
+
+
+# --- calibration -------------------------------------------------------------------------------------
+
+class GradeQuotaSerializer(serializers.Serializer):
+    grades = serializers.ListField(child=serializers.CharField(max_length=8), min_length=1)
+    limit = serializers.ChoiceField(choices=[("at_most", "at most"), ("at_least", "at least")])
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    is_hard = serializers.BooleanField(required=False, default=False)
+
+
+class QuotaSetSerializer(serializers.Serializer):
+    quotas = GradeQuotaSerializer(many=True)
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class GradeCalibrateSerializer(serializers.Serializer):
+    grade = serializers.CharField(max_length=8)
+    reason = serializers.CharField(allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CalibratedAppraisalSerializer(serializers.ModelSerializer):
+    employee_no = serializers.CharField(source="employee.employee_no", read_only=True)
+    employee_name = serializers.CharField(source="employee.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    final_grade = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Appraisal
+        fields = ["id", "employee", "employee_no", "employee_name", "department", "department_name", "status",
+                  "total_score", "grade", "calibrated_grade", "final_grade", "calibrated_at", "calibrated_by",
+                  "calibration_reason", "version"]

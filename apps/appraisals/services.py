@@ -877,6 +877,8 @@ def appraisal_publish(*, actor, appraisal: Appraisal, expected_version: int | No
         permissions.require_hr(actor)
     a = _lock(appraisal)
     check_version(a, expected_version)
+    if a.status != Status.PUBLISHED:
+        _require_quotas_met(a.cycle, a.department, only_department=True)
     _publish_locked(a, actor=actor)
     _maybe_close_cycle(a.cycle_id, actor=actor)
     return a
@@ -918,6 +920,7 @@ def cycle_publish(*, actor, cycle: Cycle, department: Department | None = None, 
                 "n": sum(waiting.values()), "detail": detail,
                 "calibrated": _(" and calibrated") if c.requires_calibration else ""},
             extra={"waiting": waiting})
+    _require_quotas_met(c, department)
     published, last = 0, 0
     while True:
         ids = list(scope.filter(status__in=ready, pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
@@ -934,3 +937,119 @@ def cycle_publish(*, actor, cycle: Cycle, department: Department | None = None, 
             "department": department.pk if department else None, "published": published, "ready_only": ready_only})
         _maybe_close_cycle(c.pk, actor=actor)
     return published
+
+
+# --- calibration: quotas, grade moves, HR's override ---------------------------------------------------
+
+def _quota_snap(cycle: Cycle) -> list[dict]:
+    return [{"grades": q.grades, "limit": q.limit, "percent": str(q.percent), "is_hard": q.is_hard}
+            for q in cycle.quotas.all()]
+
+
+@transaction.atomic
+def cycle_quotas_set(*, actor, cycle: Cycle, quotas: list[dict], expected_version: int | None = None) -> Cycle:
+    """HR sets the cycle's grade quotas (replacing the previous set; an empty list removes them). Each
+    quota: ``grades`` (list), ``limit`` ("at_most" / "at_least"), ``percent`` (0-100), ``is_hard``.
+    A set that cannot be met in any department is refused with the reason."""
+    from . import quotas as quota_rules
+    from .models import GradeQuota, QuotaLimit
+
+    permissions.require_hr(actor)
+    c = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    check_version(c, expected_version)
+    if c.status == CycleStatus.PUBLISHED:
+        raise TransitionNotAllowed(_("This cycle is published: its quotas can no longer change."))
+    clean = []
+    for q in quotas:
+        grades = [str(g).strip() for g in (q.get("grades") or []) if str(g).strip()]
+        limit = q.get("limit")
+        if limit not in QuotaLimit.values:
+            raise ApplicationError(_("A quota's limit is “at most” or “at least”."), field="quotas")
+        try:
+            percent = Decimal(str(q.get("percent")))
+        except Exception:
+            raise ApplicationError(_("A quota's percent is between 0 and 100."), field="quotas")
+        clean.append({"grades": list(dict.fromkeys(grades)), "limit": limit, "percent": percent,
+                      "is_hard": bool(q.get("is_hard"))})
+    problem = quota_rules.check_quotas([b["grade"] for b in c.grade_bands], clean)
+    if problem:
+        raise ApplicationError(problem, field="quotas")
+    before = _quota_snap(c)
+    GradeQuota.objects.filter(cycle=c).delete()
+    rows = [GradeQuota(cycle=c, order=i, **q) for i, q in enumerate(clean)]
+    for r in rows:
+        r.full_clean(exclude=["cycle"])
+    GradeQuota.objects.bulk_create(rows)
+    _save(c, fields=[])
+    audit_record(actor=actor, action="cycle.quotas", obj=c, before={"quotas": before},
+                 after={"quotas": _quota_snap(c)})
+    return c
+
+
+@transaction.atomic
+def appraisal_grade_calibrate(*, actor, appraisal: Appraisal, grade: str, reason: str,
+                              expected_version: int | None = None) -> Appraisal:
+    """HR or the department head moves a person's grade in calibration, with a written reason: the
+    score stays, the grade is marked calibrated (``calibrated_grade``), before and after are audited.
+    Refused once published and without a reason; 404 outside the actor's calibration scope."""
+    a = _lock(appraisal)
+    permissions.require_calibrate(actor, a)
+    check_version(a, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Write why the grade is calibrated: the reason is kept with the appraisal."),
+                               field="reason")
+    grades = [b["grade"] for b in a.cycle.grade_bands]
+    if grade not in grades:
+        raise ApplicationError(_("“%(grade)s” is not a grade of this cycle (%(grades)s).") % {
+            "grade": grade, "grades": ", ".join(grades)}, field="grade")
+    before = {**_snap(a), "calibration_reason": a.calibration_reason}
+    _move(a, "calibrate")
+    a.calibrated_grade = grade
+    a.calibrated_at = timezone.now()
+    a.calibrated_by = actor
+    a.calibration_reason = reason
+    a.calibration_not_held = False
+    _save(a)
+    audit_record(actor=actor, action="appraisal.grade_calibrate", obj=a, before=before,
+                 after={**_snap(a), "calibration_reason": reason})
+    return a
+
+
+@transaction.atomic
+def cycle_quota_override(*, actor, cycle: Cycle, reason: str, expected_version: int | None = None) -> Cycle:
+    """HR allows publication although a department breaks a hard quota, with a reason (recorded on the
+    cycle and audited). An empty reason is refused."""
+    permissions.require_hr(actor)
+    c = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    check_version(c, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Write why the cycle may be published despite the hard quotas."), field="reason")
+    if c.status == CycleStatus.PUBLISHED:
+        raise TransitionNotAllowed(_("This cycle is published already."))
+    before = snapshot(c, ("quota_override_reason", "quota_override_by", "quota_override_at"))
+    c.quota_override_reason, c.quota_override_by, c.quota_override_at = reason, actor, timezone.now()
+    _save(c, fields=["quota_override_reason", "quota_override_by", "quota_override_at"])
+    audit_record(actor=actor, action="cycle.quota_override", obj=c, before=before,
+                 after=snapshot(c, ("quota_override_reason", "quota_override_by", "quota_override_at")))
+    return c
+
+
+def _require_quotas_met(cycle: Cycle, department: Department | None = None, *,
+                        only_department: bool = False) -> None:
+    """Refuse publication while a department of the scope breaks a hard quota (unless HR overrode)."""
+    from .selectors import hard_quota_breaches
+
+    if cycle.quota_override_reason:
+        return
+    breaches = hard_quota_breaches(cycle, department)
+    if only_department and department is not None:
+        breaches = [(d, q) for d, q in breaches if d.pk == department.pk]
+    if breaches:
+        detail = "; ".join(f"{d.name}: {q.label}" for d, q in breaches[:10])
+        raise TransitionNotAllowed(
+            _("Publication is blocked: %(n)s department(s) break a hard grade quota (%(detail)s). Calibrate "
+              "the grades, or HR overrides with a reason.") % {"n": len({d.pk for d, _q in breaches}),
+                                                                "detail": detail},
+            extra={"breaches": [{"department": d.pk, "quota": q.pk} for d, q in breaches]})

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.coaching import selectors as coaching_selectors
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.core.forms import run_service
 from apps.core.roles import is_hr
+from apps.org import access
 from apps.org.models import Department
 
 from . import forms, opening, permissions, selectors, services, uploads
@@ -52,6 +54,8 @@ def _tabs(request, current: str) -> dict:
     if is_hr(user):
         tabs.append(("list", _("All appraisals"), reverse("appraisals:list")))
         tabs.append(("cycles", _("Cycles"), reverse("appraisals:cycles")))
+    if is_hr(user) or permissions.headed_paths(user):
+        tabs.append(("calibration", _("Calibration"), reverse("appraisals:calibration_home")))
     return {"tabs": tabs, "current_tab": current}
 
 
@@ -316,7 +320,13 @@ def _render_appraisal(request, appraisal: Appraisal, relations: set[str], *, tab
                              "weight": getattr(appraisal, f"{key}_weight"),
                              "score": getattr(appraisal, f"{key}_score")})
     others = list(selectors.my_appraisals(user=request.user).exclude(pk=appraisal.pk)[:12]) if is_self else []
+    # the performance file beside each line: one access-filtered query for all lines (a reader who may
+    # not see the employee's coaching records gets none)
+    coaching_by_line = coaching_selectors.records_by_contract_line(
+        user=request.user, line_ids=[ln.contract_line_id for ln in lines])
+    show_file = access.can(request.user, access.READ, "coaching", appraisal.employee)
     return render(request, "appraisals/detail.html", {
+        "coaching_by_line": coaching_by_line, "show_file": show_file,
         "a": appraisal, "lines": lines, "sections": sections, "vis": vis, "relations": relations,
         "is_self": is_self, "is_appraiser": is_appraiser, "is_hr": hr, "self_form": self_form,
         "manager_form": manager_form, "can_verify": can_verify, "can_return": can_return,
@@ -539,3 +549,118 @@ def upload_template(request):
     response["Content-Disposition"] = 'attachment; filename="actuals-template.csv"'
     return response
 
+
+
+# --- calibration -------------------------------------------------------------------------------------
+
+CALIBRATION_PAGE_SIZE = 50
+
+
+def _calibration_cycle(request, pk):
+    return _or_404(selectors.calibration_cycle_get, user=request.user, pk=pk)
+
+
+@login_required
+def calibration_home(request):
+    """The calibration page of the latest cycle that is not a draft (HR and department heads)."""
+    if permissions.calibration_scope_q(request.user) is None:
+        raise Http404
+    cycle = selectors.cycle_list(user=request.user).exclude(status="draft").first()
+    if cycle is None:
+        messages.info(request, _("There is no open cycle to calibrate."))
+        return redirect("appraisals:home")
+    return redirect("appraisals:calibration", pk=cycle.pk)
+
+
+@login_required
+def calibration(request, pk):
+    cycle, scope = _calibration_cycle(request, pk)
+    hr = is_hr(request.user)
+    form = forms.CalibrationFilterForm(request.GET or None)
+    departments = Department.objects.filter(is_active=True)
+    if not hr:
+        departments = departments.filter(_dept_scope_q(request.user))
+    form.fields["department"].queryset = departments.order_by("path")
+    f = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    dist = selectors.calibration_distribution(cycle=cycle, scope=scope, department=f.get("department"))
+    page = Paginator(selectors.calibration_people(cycle=cycle, scope=scope, filters=f),
+                     CALIBRATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "appraisals/calibration.html", {
+        "cycle": cycle, "dist": dist, "form": form, "page": page, "query": _query(request), "is_hr": hr,
+        "grades": dist["grades"], "locked": cycle.status == "published",
+        "quota_form": forms.QuotaForm(cycle=cycle) if hr else None,
+        "override_form": forms.ReasonForm(initial={"version": cycle.version}) if hr else None,
+        "next": request.get_full_path(), **_tabs(request, "calibration")})
+
+
+def _dept_scope_q(user):
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for p in permissions.headed_paths(user):
+        q |= Q(path__startswith=p)
+    return q
+
+
+@login_required
+@require_POST
+def calibration_quotas(request, pk):
+    if not is_hr(request.user):
+        raise Http404
+    cycle, _scope = _calibration_cycle(request, pk)
+    form = forms.QuotaForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        quotas = form.quotas()
+        if form.is_valid():
+            try:
+                services.cycle_quotas_set(actor=request.user, cycle=cycle, quotas=quotas,
+                                          expected_version=form.cleaned_data.get("version"))
+            except ApplicationError as exc:
+                _flash_error(request, exc)
+            else:
+                messages.success(request, _("Quotas saved."))
+            return redirect("appraisals:calibration", pk=cycle.pk)
+    messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return redirect("appraisals:calibration", pk=cycle.pk)
+
+
+@login_required
+@require_POST
+def calibration_override(request, pk):
+    if not is_hr(request.user):
+        raise Http404
+    cycle, _scope = _calibration_cycle(request, pk)
+    form = forms.ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.cycle_quota_override(actor=request.user, cycle=cycle, reason=form.cleaned_data.get("reason", ""),
+                                      expected_version=form.cleaned_data.get("version"))
+    except ApplicationError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("Override recorded: the cycle may be published despite the hard quotas."))
+    return redirect("appraisals:calibration", pk=cycle.pk)
+
+
+@login_required
+@require_POST
+def calibrate_grade(request, pk):
+    appraisal = Appraisal.objects.select_related("department", "employee").filter(pk=pk).first()
+    if appraisal is None or not permissions.can_calibrate(request.user, appraisal):
+        raise Http404
+    form = forms.CalibrateGradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a grade and write the reason."))
+    else:
+        d = form.cleaned_data
+        try:
+            a = services.appraisal_grade_calibrate(actor=request.user, appraisal=appraisal, grade=d["grade"],
+                                                   reason=d["reason"], expected_version=d.get("version"))
+        except NotFound:
+            raise Http404
+        except ApplicationError as exc:
+            messages.error(request, _("%(name)s: %(error)s") % {"name": appraisal.employee.name, "error": exc.message})
+        else:
+            messages.success(request, _("%(name)s: grade calibrated to %(grade)s.") % {
+                "name": appraisal.employee.name, "grade": a.calibrated_grade})
+    return _back(request, reverse("appraisals:calibration", args=[appraisal.cycle_id]))
