@@ -40,4 +40,12 @@ app.conf.beat_schedule = {
         "task": "apps.appraisals.tasks.open_scheduled_cycles",
         "schedule": crontab(minute=20, hour=0),
     },
+    "dashboards-rollup-changed": {  # every minute: one roll-up per cycle / goal year whose rows changed
+        "task": "apps.dashboards.tasks.rollup_changed",
+        "schedule": crontab(),
+    },
+    "dashboards-rollup-everything-changed": {  # nightly safety net over every cycle, old ones included
+        "task": "apps.dashboards.tasks.rollup_everything_changed",
+        "schedule": crontab(minute=45, hour=2),
+    },
 }

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.contracts",
     "apps.coaching",
     "apps.appraisals",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -136,12 +137,13 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
-    for _folder in (CELERY_BROKER_FOLDER, CELERY_BROKER_FOLDER + "-processed"):
+    for _folder in (CELERY_BROKER_FOLDER, CELERY_BROKER_FOLDER + "-processed", CELERY_BROKER_FOLDER + "-control"):
         Path(_folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": CELERY_BROKER_FOLDER,
         "data_folder_out": CELERY_BROKER_FOLDER,
         "processed_folder": CELERY_BROKER_FOLDER + "-processed",
+        "control_folder": CELERY_BROKER_FOLDER + "-control",
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
