@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
-             max_retries=8)
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError, OperationalError), retry_backoff=True,
+             retry_backoff_max=600, max_retries=8)
 def send_notification_email(self, notification_id: int) -> bool:
     from .services import notification_email_send
 

@@ -15,9 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
+        from django.db import connection
+
         python = sys.executable
+        # one worker process on SQLite (one writer at a time), two on PostgreSQL
+        concurrency = "1" if connection.vendor == "sqlite" else "2"
         commands = [
-            [python, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
+            [python, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", concurrency],
             [python, "-m", "celery", "-A", "config", "beat", "-l", "warning"],
             [python, "manage.py", "runserver", addrport],
         ]
