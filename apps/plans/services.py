@@ -958,10 +958,7 @@ def plan_submit(*, actor, plan: MonthlyPlan, expected_version: int | None = None
     plan.submitted_at, plan.submitted_by = now, actor
     plan.first_submitted_at = plan.first_submitted_at or now
     plan.submitted_items = _items_snapshot(plan.items.all())
-    bump(plan)
-    plan.full_clean()
-    plan.save()
-    audit_record(actor=actor, action="monthly_plan.submit", obj=plan, before=before, after=_plan_state(plan))
+    _save_move(actor, plan, "submit", before)
     emp = plan.employee
     if _supervisor_can_act(emp):
         _notify(emp.supervisor.user,
@@ -969,6 +966,14 @@ def plan_submit(*, actor, plan: MonthlyPlan, expected_version: int | None = None
                                                                                  "month": plan.month_label},
                 body=lambda: _("Confirm it, adjust it or return it with a comment."), url=_plan_url(plan))
     return plan
+
+
+def _save_move(actor, plan: MonthlyPlan, action: str, before: dict) -> None:
+    """The tail of every workflow move: new version, validated, saved, audited before/after."""
+    bump(plan)
+    plan.full_clean()
+    plan.save()
+    audit_record(actor=actor, action=f"monthly_plan.{action}", obj=plan, before=before, after=_plan_state(plan))
 
 
 @transaction.atomic
@@ -986,10 +991,7 @@ def plan_return(*, actor, plan: MonthlyPlan, comment: str, expected_version: int
     before = _plan_state(plan)
     plan.status = PlanStatus.RETURNED
     plan.returned_at, plan.returned_by, plan.return_comment = timezone.now(), actor, comment
-    bump(plan)
-    plan.full_clean()
-    plan.save()
-    audit_record(actor=actor, action="monthly_plan.return", obj=plan, before=before, after=_plan_state(plan))
+    _save_move(actor, plan, "return", before)
     if plan.employee.user_id:
         _notify(plan.employee.user,
                 title=lambda: _("Your plan for %(month)s was returned") % {"month": plan.month_label},
@@ -1010,10 +1012,7 @@ def plan_confirm(*, actor, plan: MonthlyPlan, expected_version: int | None = Non
     before = _plan_state(plan)
     plan.status = PlanStatus.CONFIRMED
     plan.confirmed_at, plan.confirmed_by = timezone.now(), actor
-    bump(plan)
-    plan.full_clean()
-    plan.save()
-    audit_record(actor=actor, action="monthly_plan.confirm", obj=plan, before=before, after=_plan_state(plan))
+    _save_move(actor, plan, "confirm", before)
     _notify_confirmed(plan)
     return plan
 
@@ -1044,10 +1043,7 @@ def plan_reopen(*, actor, plan: MonthlyPlan, reason: str, expected_version: int 
     before = _plan_state(plan)
     plan.status = PlanStatus.RETURNED
     plan.reopened_at, plan.reopened_by, plan.reopen_reason = timezone.now(), actor, reason
-    bump(plan)
-    plan.full_clean()
-    plan.save()
-    audit_record(actor=actor, action="monthly_plan.reopen", obj=plan, before=before, after=_plan_state(plan))
+    _save_move(actor, plan, "reopen", before)
     if plan.employee.user_id:
         _notify(plan.employee.user,
                 title=lambda: _("Your plan for %(month)s was reopened") % {"month": plan.month_label},
