@@ -27,7 +27,7 @@ from apps.core.roles import HR_GROUP, is_hr
 from apps.notifications.services import notification_create
 from apps.org.models import Department, Employee, JobLevel, ReviewFrequency
 
-from . import grading, permissions
+from . import grading, permissions, signals
 from .models import (
     AWAITING,
     CYCLE_TRANSITIONS,
@@ -863,6 +863,7 @@ def _publish_locked(a: Appraisal, *, actor) -> bool:
     a.published_by = actor if getattr(actor, "is_authenticated", False) else None
     _save(a)
     audit_record(actor=actor, action="appraisal.publish", obj=a, before=before, after=_snap(a))
+    signals.appraisal_published.send(sender=Appraisal, appraisal=a, actor=actor)
     emp = a.employee
     notify([emp.user_id], title=lambda: _("Your appraisal for %(period)s is published") % {
         "period": Period.parse(a.period).label},

@@ -421,3 +421,22 @@ def test_a_late_contract_reopens_a_published_cycle_for_that_employee(org):
     assert result["created"] == 1 and cycle.status == CycleStatus.OPEN
     assert appraisal_of(org.peer, cycle).status == Status.COLLECTING
     assert AuditEvent.objects.filter(action="cycle.reopened", object_id=str(cycle.pk)).exists()
+
+
+def test_publishing_sends_one_published_signal_per_appraisal_for_the_apps_above(org, cycle):
+    from apps.appraisals.signals import appraisal_published
+
+    received = []
+
+    def receiver(sender, appraisal, actor, **kwargs):
+        received.append((appraisal.pk, appraisal.status, actor))
+
+    appraisal_published.connect(receiver)
+    try:
+        _scored(org, cycle)
+        a = appraisal_of(org.staff, cycle)
+        services.appraisal_publish(actor=org.user("hr"), appraisal=a)
+        services.appraisal_publish(actor=org.user("hr"), appraisal=a)  # a no-op: no second signal
+    finally:
+        appraisal_published.disconnect(receiver)
+    assert received == [(a.pk, Status.PUBLISHED, org.user("hr"))]
