@@ -13,3 +13,8 @@ appraisal_published = Signal()
 # A published appraisal's result changed after publication (e.g. an upheld appeal): kwargs ``appraisal``,
 # ``actor``, ``reason`` (text) and ``before`` (dict with the old ``total_score`` and ``grade``).
 appraisal_result_corrected = Signal()
+
+# The feedback interview on a published appraisal was signed by the employee (interviews sends it;
+# appeals, on the same layer, may not import interviews and listens here): kwargs ``appraisal``,
+# ``signed_at`` (aware datetime) and ``disagreement`` (bool: signed with disagreement noted).
+interview_signed = Signal()
