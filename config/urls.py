@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.accounts import views as account_views
+from apps.accounts.api import TokenObtainApi
 from apps.core.api import AuditEventListApi
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("audit/", AuditEventListApi.as_view(), name="api-audit"),
     path("org/", include("apps.org.api_urls")),
     path("plans/", include("apps.plans.api_urls")),
@@ -32,7 +33,8 @@ urlpatterns = [
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # the schema and its Swagger page are for signed-in users only (SPECTACULAR_SETTINGS SERVE_PERMISSIONS)
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,15 @@ def pytest_sessionstart(session):
                 subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters, throttles and cached settings never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def system_user(db):
     User = get_user_model()

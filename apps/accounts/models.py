@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import VersionedModel
 
 
 class UserPreference(models.Model):
@@ -15,3 +18,17 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.language or '-'})"
+
+
+class SecuritySettings(VersionedModel):
+    """Company-wide sign-in settings HR may change (one row)."""
+
+    idle_timeout_minutes = models.PositiveIntegerField(
+        _("sign out after this many minutes without activity"), default=480,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)])
+    class Meta:
+        verbose_name = _("security settings")
+        verbose_name_plural = _("security settings")
+
+    def __str__(self):
+        return f"idle timeout {self.idle_timeout_minutes} min"

@@ -36,6 +36,45 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from django.utils.translation import gettext as _
+
+        from .security import address_blocked_for, client_ip
+
+        wait = address_blocked_for(client_ip(request))
+        if wait:
+            return render(request, "accounts/locked_out.html", {
+                "message": _("Too many failed sign-ins from your network. Try again in %(minutes)s minutes.")
+                % {"minutes": max(1, round(wait / 60))}}, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def security_settings(request):
+    """HR: the idle timeout of browser sessions."""
+    from django.contrib import messages
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from apps.core.forms import run_service
+    from apps.core.roles import is_hr
+
+    from .forms import SecuritySettingsForm
+    from .services import security_settings_get, security_settings_update
+
+    if not is_hr(request.user):
+        raise Http404
+    current = security_settings_get()
+    form = SecuritySettingsForm(request.POST or None, initial={
+        "idle_timeout_minutes": current.idle_timeout_minutes, "version": current.version})
+    if request.method == "POST" and form.is_valid() and run_service(form, lambda: security_settings_update(
+            actor=request.user, idle_timeout_minutes=form.cleaned_data["idle_timeout_minutes"],
+            expected_version=form.cleaned_data["version"])):
+        messages.success(request, _("Saved: browser sessions sign out after %(minutes)s minutes without "
+                                    "activity.") % {"minutes": form.cleaned_data["idle_timeout_minutes"]})
+        return redirect("accounts:security")
+    return render(request, "accounts/security.html", {"form": form, "current": current})
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"

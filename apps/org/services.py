@@ -258,10 +258,20 @@ def employee_update(*, actor, employee: Employee, expected_version: int | None =
         emp.report_path = new_path
     bump(emp)
     emp.save()
+    _sync_user_active(emp)
     after = snapshot(emp)
     if after != before:
         audit_record(actor=actor, action="employee.update", obj=emp, before=before, after=after)
     return emp
+
+
+def _sync_user_active(emp: Employee) -> None:
+    """A leaver loses access: the log-in is deactivated with the record (sessions end at the next request,
+    API tokens are revoked); a returning employee gets it back."""
+    if emp.user_id is None or emp.user.is_active == emp.is_active:
+        return
+    emp.user.is_active = emp.is_active
+    emp.user.save(update_fields=["is_active"])
 
 
 @transaction.atomic

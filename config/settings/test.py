@@ -15,3 +15,8 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
+# Tests keep the cache in the process (cleared before each test) and throttle only where a test sets rates.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
+    "anon": "100000/min", "user": "100000/min", "token": "100000/min"}}
+SESSION_ACTIVITY_TOUCH_SECONDS = 24 * 3600  # query counts must not depend on how long a test runs

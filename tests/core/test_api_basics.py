@@ -48,3 +48,25 @@ def test_unknown_filter_value_is_a_400_not_a_500(org, api_for):
     resp = api_for(org.user("hr")).get(reverse("api-org-employees"), {"department": "abc"})
     assert resp.status_code == 400
     assert "department" in resp.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_a_body_nested_too_deeply_is_a_400_in_the_error_shape_not_a_server_error(org, client, client_for, who):
+    c = client if who == "anonymous" else client_for(org.user("staff"))
+    url = reverse("api-token") if who == "anonymous" else reverse("api-org-employee", args=[org.staff.pk])
+    for depth in (100_000, 40):
+        body = "[" * depth + "]" * depth
+        resp = c.generic("POST" if who == "anonymous" else "PATCH", url, body, content_type="application/json")
+        assert resp.status_code == 400, depth
+        message = resp.json()["error"]["message"]
+        assert "nested too deeply" in message or "嵌套" in message
+
+
+def test_a_body_too_large_or_with_nan_is_refused_clearly(org, client_for, settings):
+    settings.API_MAX_JSON_BYTES = 1024
+    c = client_for(org.user("staff"))
+    url = reverse("api-org-employee", args=[org.staff.pk])
+    big = c.generic("PATCH", url, '{"phone": "' + "1" * 2000 + '"}', content_type="application/json")
+    assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
+    nan = c.generic("PATCH", url, '{"phone": NaN}', content_type="application/json")
+    assert nan.status_code == 400 and "NaN" in nan.json()["error"]["message"]
