@@ -18,7 +18,7 @@ from apps.core.roles import is_hr
 from apps.org import access
 from apps.org.models import Department
 
-from . import forms, opening, permissions, selectors, services, uploads
+from . import forms, permissions, selectors, services
 from .models import (
     ActualsUpload,
     Appraisal,
@@ -110,7 +110,7 @@ def cycle_new(request):
                 deadlines=form.deadlines(), policies=form.policies(), grade_bands=d["grade_bands"],
                 requires_calibration=d["requires_calibration"])
             if d["open_now"]:
-                opening.cycle_open_and_populate(actor=request.user, cycle=cycle)
+                services.cycle_open_and_populate(actor=request.user, cycle=cycle)
             return cycle
 
         cycle = run_service(form, create)
@@ -160,7 +160,7 @@ def _department(request) -> Department | None:
 def cycle_open(request, pk):
     cycle = _hr_cycle(request, pk)
     try:
-        if opening.population_count(cycle) > INLINE_LIMIT:
+        if services.population_count(cycle) > INLINE_LIMIT:
             services.cycle_open(actor=request.user, cycle=cycle)
             from .tasks import populate_cycle
 
@@ -168,7 +168,7 @@ def cycle_open(request, pk):
             messages.success(request, _("The cycle is opening: the appraisals are being created in the background; "
                                         "reload the page in a minute."))
             return redirect("appraisals:cycle", pk=cycle.pk)
-        result = opening.cycle_open_and_populate(actor=request.user, cycle=cycle)
+        result = services.cycle_open_and_populate(actor=request.user, cycle=cycle)
     except ApplicationError as exc:
         _flash_error(request, exc)
     else:
@@ -219,7 +219,7 @@ def cycle_publish(request, pk):
 def cycle_blockers_recheck(request, pk):
     cycle = _hr_cycle(request, pk)
     try:
-        result = opening.cycle_recheck_blockers(actor=request.user, cycle=cycle)
+        result = services.cycle_recheck_blockers(actor=request.user, cycle=cycle)
     except ApplicationError as exc:
         _flash_error(request, exc)
     else:
@@ -507,7 +507,7 @@ def actuals_upload(request):
     form.fields["cycle"].queryset = selectors.cycles_with_lines_for(user)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        result = run_service(form, lambda: uploads.actuals_upload_preview(
+        result = run_service(form, lambda: services.actuals_upload_preview(
             actor=user, cycle=form.cleaned_data["cycle"], data=f.read(), file_name=f.name))
         if result is not None:
             return redirect("appraisals:upload", pk=result[0].pk)
@@ -534,7 +534,7 @@ def upload_detail(request, pk):
 def upload_apply(request, pk):
     up = _upload_for(request, pk)
     try:
-        result = uploads.actuals_upload_apply(actor=request.user, upload=up)
+        result = services.actuals_upload_apply(actor=request.user, upload=up)
     except ApplicationError as exc:
         _flash_error(request, exc)
         return redirect("appraisals:upload", pk=up.pk)
@@ -545,7 +545,7 @@ def upload_apply(request, pk):
 
 @login_required
 def upload_template(request):
-    response = HttpResponse(uploads.template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(services.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="actuals-template.csv"'
     return response
 
