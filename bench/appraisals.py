@@ -12,7 +12,7 @@ Timed, through the product's services (the same code HR's buttons run):
    employee, blockers, audit rows), batch by batch;
 2. verifying every complete appraisal and scoring its ratio lines with the engine
    (``services.appraisals_verify_complete``) after the actuals were filled in set-based;
-3. re-scoring every verified line from scratch (``opening.cycle_rescore_verified_lines``), the scoring
+3. re-scoring every verified line from scratch (``services.cycle_rescore_verified_lines``), the scoring
    pass on its own.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
 
-from apps.appraisals import opening, services
+from apps.appraisals import services
 from apps.appraisals.models import (
     DEFAULT_STAGE_DAYS,
     STAGE_ORDER,
@@ -39,6 +39,7 @@ from apps.appraisals.models import (
     ScoreLine,
     Status,
 )
+from apps.appraisals.services import opening
 from apps.contracts.models import Contract, ContractLine, Indicator, Section
 from apps.contracts.models import Status as ContractStatus
 from apps.contracts.periods import Period
@@ -224,7 +225,7 @@ def run(args) -> dict:
           f"in the database); {verified['queries']:,} queries = {per_k_v:.1f} per 1,000 employees")
     ScoreLine.objects.filter(cycle=cycle, rule_kind="linear").update(score=None)
     with measured() as rescored:
-        r = opening.cycle_rescore_verified_lines(cycle=cycle, batch_size=args.batch_size)
+        r = services.cycle_rescore_verified_lines(cycle=cycle, batch_size=args.batch_size)
     per_k_r = rescored["queries"] / (population / 1000)
     print(f"  3. score all verified lines again: {r:,} lines in {rescored['seconds']:.1f} s "
           f"({r / rescored['seconds']:,.0f} lines/s, {rescored['db_seconds']:.1f} s of it in the database); "

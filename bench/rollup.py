@@ -3,7 +3,7 @@
 On an organisation of N employees (default 100,000, built or reused by ``bench.build_org``) it
 prepares a scored appraisal cycle with 6 score lines per person and measures:
 
-1. cycle opening: the real ``apps.appraisals.opening`` service creating every appraisal and score
+1. cycle opening: the real ``apps.appraisals.services.opening`` service creating every appraisal and score
    line (timed when the cycle is first made, from the service's own timestamps afterwards);
 2. the full roll-up (``apps.dashboards.services``: departments, company, teams, goal attainment),
    run in a fresh process so that its peak memory (``ru_maxrss``) is its own, best of ``--repeat``;
@@ -265,8 +265,9 @@ def make_contracts(root, employees_under: str) -> int:
 def open_cycle(root, hr):
     """The cycle of the period for the organisation under ``root``, opened by the real service.
     Returns (cycle, seconds the opening took)."""
-    from apps.appraisals import opening, services
+    from apps.appraisals import services
     from apps.appraisals.models import STAGE_ORDER, Cycle, CycleStatus
+    from apps.appraisals.services import opening
     from apps.core.models import AuditEvent
     from apps.org.models import JobLevel
 

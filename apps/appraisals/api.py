@@ -15,7 +15,7 @@ from apps.core.exceptions import NotFound
 from apps.core.roles import is_hr
 from apps.org.models import JobLevel
 
-from . import opening, permissions, selectors, serializers, services, uploads
+from . import permissions, selectors, serializers, services
 from .models import ActualsUpload, Appraisal, CycleBlocker, CycleSchedule, CycleStage, ScoreLine, Status
 
 
@@ -59,7 +59,7 @@ class CycleListCreateApi(generics.ListAPIView):
             grade_bands=[dict(b) for b in d["grade_bands"]] if d.get("grade_bands") else None,
             requires_calibration=d.get("requires_calibration", False))
         if d.get("open"):
-            opening.cycle_open_and_populate(actor=request.user, cycle=cycle)
+            services.cycle_open_and_populate(actor=request.user, cycle=cycle)
         cycle = selectors.cycle_get(user=request.user, pk=cycle.pk)
         return Response(serializers.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
 
@@ -101,7 +101,7 @@ class CycleOpenApi(APIView):
     @extend_schema(request=None, responses=serializers.CycleSerializer)
     def post(self, request, pk):
         permissions.require_hr_or_404(request.user)
-        result = opening.cycle_open_and_populate(actor=request.user, cycle=_cycle(request, pk))
+        result = services.cycle_open_and_populate(actor=request.user, cycle=_cycle(request, pk))
         data = serializers.CycleSerializer(_cycle(request, pk)).data
         data["opening"] = result
         return Response(data)
@@ -120,7 +120,7 @@ class CycleBlockersRecheckApi(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, pk):
         permissions.require_hr_or_404(request.user)
-        return Response(opening.cycle_recheck_blockers(actor=request.user, cycle=_cycle(request, pk)))
+        return Response(services.cycle_recheck_blockers(actor=request.user, cycle=_cycle(request, pk)))
 
 
 class BlockerRemindApi(APIView):
@@ -170,7 +170,7 @@ class ActualsUploadApi(APIView):
         ser = serializers.UploadInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         f = ser.validated_data["file"]
-        upload, preview = uploads.actuals_upload_preview(actor=request.user, cycle=cycle, data=f.read(),
+        upload, preview = services.actuals_upload_preview(actor=request.user, cycle=cycle, data=f.read(),
                                                          file_name=f.name)
         return Response({"upload": upload.pk, "status": upload.status, **preview.as_dict()})
 
@@ -181,7 +181,7 @@ class ActualsUploadApplyApi(APIView):
         upload = ActualsUpload.objects.filter(pk=pk).first()
         if upload is None or (upload.uploaded_by_id != request.user.pk and not is_hr(request.user)):
             raise NotFound("Not found.")
-        return Response(uploads.actuals_upload_apply(actor=request.user, upload=upload))
+        return Response(services.actuals_upload_apply(actor=request.user, upload=upload))
 
 
 class ScheduleListApi(APIView):

@@ -11,7 +11,7 @@ class AppraisalsConfig(AppConfig):
         from apps.core import navigation, worklist
         from apps.org import demo
 
-        from . import selectors
+        from . import selectors, tasks  # noqa: F401 - registers the tasks the services queue by name
         from .demo import seed_demo_appraisals
 
         navigation.register(navigation.NavEntry("appraisals", _("Appraisals"), "appraisals:home", order=300))

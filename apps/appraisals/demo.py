@@ -20,7 +20,7 @@ from apps.contracts.periods import current_period
 from apps.core.roles import HR_GROUP
 from apps.org.models import Employee, ReviewFrequency
 
-from . import deadlines, opening, services
+from . import services
 from .models import (
     DEFAULT_POLICIES,
     DEFAULT_STAGE_DAYS,
@@ -92,7 +92,7 @@ def _move_to(a: Appraisal, target: str, *, finance_user, hr_user) -> None:
         services.appraisal_self_assess(actor=emp_user, appraisal=a, comment="本月按计划完成主要工作，客户回访及时。",
                                        lines=_score(a, "self", SELF_SCORES), submit=True)
     else:
-        deadlines.advance_one(appraisal_id=a.pk, stage=Stage.SELF_ASSESSMENT, today=timezone.localdate())
+        services.advance_one(appraisal_id=a.pk, stage=Stage.SELF_ASSESSMENT, today=timezone.localdate())
     if target == AppraisalStatus.SELF_ASSESSED:
         return
     a.refresh_from_db()
@@ -121,7 +121,7 @@ def seed_demo_appraisals(actor) -> dict:
             actor=hr_user, period=period, frequency=ReviewFrequency.MONTHLY,
             deadlines={s: today + dt.timedelta(days=DEFAULT_STAGE_DAYS[s]) for s in STAGE_ORDER},
             policies=dict(DEFAULT_POLICIES))
-    opening.cycle_open_and_populate(actor=hr_user, cycle=cycle)
+    services.cycle_open_and_populate(actor=hr_user, cycle=cycle)
     targets = [AppraisalStatus.VERIFIED, AppraisalStatus.SELF_ASSESSED, AppraisalStatus.SCORED,
                AppraisalStatus.PUBLISHED]
     moved = 0

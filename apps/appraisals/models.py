@@ -11,7 +11,7 @@ The workflow of one appraisal (ARCHITECTURE.md "Workflow of one appraisal")::
          ^           |
          +-- return --+   (lines returned for re-collection with a reason)
 
-The allowed moves are data (:data:`TRANSITIONS`), checked in ``services._move`` only.
+The allowed moves are data (:data:`TRANSITIONS`), checked in ``services.kernel.move`` only.
 
 The schema is summary-friendly for the roll-ups of the next issue: an appraisal row carries its
 cycle, employee, department and job level (denormalised at opening), status, section scores,

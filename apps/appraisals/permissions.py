@@ -20,22 +20,29 @@ def viewer(user) -> access.Viewer:
     return access.viewer_for(user)
 
 
+def _memo(user, key: str, compute):
+    """``compute()`` once per user object (one request), kept in the object's own ``__dict__`` under
+    ``key`` (deleting the attribute forgets it)."""
+    store = vars(user)
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 def data_source_ids(user) -> frozenset[int]:
     """Departments whose lines the user provides data for: the user's own department and every
     department above it (a line's data source is the user's department or one of its ancestors)."""
-    cached = getattr(user, "_appraisal_ds_ids", None)
-    if cached is not None:
-        return cached
-    ids: frozenset[int] = frozenset()
-    if getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+
+    def compute() -> frozenset[int]:
         from apps.org.models import Employee
 
         path = (Employee.objects.filter(user_id=user.pk, is_active=True)
                 .values_list("department__path", flat=True).first())
-        if path:
-            ids = frozenset(int(x) for x in path.strip("/").split("/") if x)
-        user._appraisal_ds_ids = ids
-    return ids
+        return frozenset(int(x) for x in path.strip("/").split("/") if x) if path else frozenset()
+
+    return _memo(user, "_appraisal_ds_ids", compute)
 
 
 def appraisal_scope_q(user, prefix: str = "") -> Q:
@@ -120,18 +127,17 @@ def require_hr_or_404(user) -> None:
 
 def headed_paths(user) -> tuple[str, ...]:
     """Tree paths of the departments the user heads (cached on the user object)."""
-    cached = getattr(user, "_appraisal_headed_paths", None)
-    if cached is not None:
-        return cached
-    paths: tuple[str, ...] = ()
-    v = viewer(user)
-    if v.employee_id:
+
+    def compute() -> tuple[str, ...]:
+        v = viewer(user)
+        if not v.employee_id:
+            return ()
         from apps.org.models import Department
 
-        paths = tuple(Department.objects.filter(head_id=v.employee_id, is_active=True)
-                      .order_by("path").values_list("path", flat=True))
-    user._appraisal_headed_paths = paths
-    return paths
+        return tuple(Department.objects.filter(head_id=v.employee_id, is_active=True)
+                     .order_by("path").values_list("path", flat=True))
+
+    return _memo(user, "_appraisal_headed_paths", compute)
 
 
 def calibration_scope_q(user, prefix: str = "") -> Q | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from apps.appraisals import opening, services
+from apps.appraisals import services
 from apps.appraisals.models import STAGE_ORDER, Appraisal, Policy, ScoreLine
+from apps.appraisals.services import opening
 from apps.contracts import services as contract_services
 from apps.contracts.models import Contract, Indicator, Section
 from apps.org import services as org_services

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from appraisal_helpers import BASE_DAY, direct_entries, enter_actuals, line, open_cycle, sign
 
-from apps.appraisals import deadlines, opening, services, tasks
+from apps.appraisals import services, tasks
 from apps.appraisals.models import Appraisal, Collection, Cycle, CycleStatus, Policy, Stage, Status
+from apps.appraisals.services import deadlines, opening
 from apps.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

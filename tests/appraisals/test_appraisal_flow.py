@@ -13,7 +13,7 @@ from appraisal_helpers import (
     sign,
 )
 
-from apps.appraisals import opening, services
+from apps.appraisals import services
 from apps.appraisals.models import (
     Appraisal,
     BlockerReason,
@@ -24,6 +24,7 @@ from apps.appraisals.models import (
     ScoreLine,
     Status,
 )
+from apps.appraisals.services import opening
 from apps.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied, TransitionNotAllowed
 from apps.core.models import AuditEvent
 from apps.notifications.models import Notification

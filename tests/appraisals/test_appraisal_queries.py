@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.appraisals import opening, services
+from apps.appraisals import services
 from apps.appraisals.models import Appraisal, ScoreLine
+from apps.appraisals.services import opening
 
 pytestmark = pytest.mark.django_db
 

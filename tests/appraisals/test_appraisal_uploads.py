@@ -8,8 +8,9 @@ from appraisal_helpers import line, open_cycle, sign
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.appraisals import services, uploads
+from apps.appraisals import services
 from apps.appraisals.models import Appraisal, Collection, ScoreLine, UploadStatus
+from apps.appraisals.services import uploads
 from apps.core.exceptions import ApplicationError
 from apps.core.models import AuditEvent
 

@@ -15,8 +15,9 @@ import statistics
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.appraisals import opening, services
+from apps.appraisals import services
 from apps.appraisals.models import STAGE_ORDER, STATUS_ORDER, Appraisal, Cycle
+from apps.appraisals.services import opening
 from apps.contracts.models import Contract
 from apps.contracts.models import Status as ContractStatus
 from apps.dashboards.models import STATUS_FIELDS, DepartmentCycleSummary, TeamCycleSummary

@@ -1,4 +1,4 @@
-"""Set-based work on many appraisals: opening a cycle and verifying / scoring in batches.
+"""Opening a cycle: creating its appraisals set-based, batch by batch, and the routine schedule.
 
 Opening walks the population in employee-id order, one batch per transaction. Each batch costs a
 fixed number of queries whatever its size (lock the cycle, read the batch of employees, the
@@ -9,36 +9,35 @@ makes opening resumable: a worker killed mid-way rolls back its batch and the ne
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.contracts.models import Contract, ContractLine
 from apps.contracts.models import Status as ContractStatus
 from apps.contracts.periods import Period
-from apps.contracts.scoring import ScoringError
 from apps.core.audit import audit_bulk, audit_record, snapshot
+from apps.core.exceptions import ApplicationError, TransitionNotAllowed
 from apps.org.models import Employee, Position
 
-from . import grading
-from .models import (
+from .. import permissions
+from ..models import (
     DATA_KINDS,
+    STAGE_ORDER,
     Appraisal,
     BlockerReason,
     Collection,
     Cycle,
     CycleBlocker,
+    CycleSchedule,
     CycleStatus,
     ScoreLine,
     Status,
 )
-
-BATCH_SIZE = 1000
-LINE_BATCH = 2000
+from .cycles import cycle_create, cycle_open
+from .kernel import BATCH_SIZE, move_cycle
 
 
 def population_q(cycle: Cycle, *, level_ids: list[int], dept_paths: list[str]) -> Q:
@@ -69,7 +68,7 @@ EMP_FIELDS = ("pk", "name_zh", "employee_no", "department_id", "supervisor_id", 
 
 
 def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return connection.ops.quote_name(model._meta.db_table)  # noqa: SLF001 - Django's documented Model._meta API
 
 
 def _insert_appraisals(cycle: Cycle, contract_ids: list[int], now) -> None:
@@ -206,8 +205,6 @@ def cycle_populate(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE) -> dict
 def cycle_open_and_populate(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE) -> dict:
     """Open a draft cycle and create its appraisals (HR's button, the schedule, the demo, the bench).
     Opening an open cycle again creates nothing."""
-    from .services import cycle_open
-
     before = cycle.status
     cycle = cycle_open(actor=actor, cycle=cycle)
     if cycle.status == CycleStatus.OPEN and before == CycleStatus.OPEN:
@@ -221,8 +218,6 @@ def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE)
     """HR re-checks the blockers of an open cycle: employees whose contract is signed now get their
     appraisal; the rest stay listed (with the contract's current status). People who joined the
     population since opening are added too."""
-    from . import permissions
-
     permissions.require_hr(actor)
     level_ids, dept_paths = _scope(cycle)
     created_total, last = 0, 0
@@ -230,8 +225,6 @@ def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE)
         with transaction.atomic():
             c = Cycle.objects.select_for_update().get(pk=cycle.pk)
             if c.status not in (CycleStatus.OPEN, CycleStatus.PUBLISHED):
-                from apps.core.exceptions import TransitionNotAllowed
-
                 raise TransitionNotAllowed(_("Only an open cycle's blockers can be re-checked."))
             blockers = list(CycleBlocker.objects.select_for_update().filter(
                 cycle=c, resolved_at__isnull=True, pk__gt=last).order_by("pk")[:batch_size])
@@ -247,10 +240,8 @@ def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE)
                     b.resolved_at = now
             CycleBlocker.objects.bulk_update(blockers, ["reason", "contract_status", "resolved_at"])
             if created and c.status == CycleStatus.PUBLISHED:  # late joiners: the cycle is open again for them
-                from .services import _move_cycle
-
                 before = snapshot(c)
-                _move_cycle(c, "reopen")
+                move_cycle(c, "reopen")
                 c.version += 1
                 c.save(update_fields=["status", "version", "updated_at"])
                 audit_record(actor=actor, action="cycle.reopened", obj=c, before=before, after=snapshot(c))
@@ -266,130 +257,6 @@ def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE)
     return {**result, "created": created_total}
 
 
-# --- verification and scoring in batches ---------------------------------------------------------------
-
-def write_line_scores(rows: list[tuple]) -> None:
-    """Write (id, score, attainment, explanation_zh, explanation_en, source, scored_at, ...) rows and bump the
-    lines' versions: one UPDATE ... FROM (VALUES ...) per chunk on PostgreSQL, bulk_update elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = ScoreLine._meta.db_table
-        with connection.cursor() as cur:
-            for i in range(0, len(rows), LINE_BATCH):
-                chunk = rows[i:i + LINE_BATCH]
-                values = ",".join(["(%s::bigint, %s::numeric, %s::numeric, %s, %s, %s, %s::timestamptz)"] * len(chunk))
-                params = [p for row in chunk for p in row[:7]]
-                cur.execute(
-                    f"UPDATE {table} AS t SET score = v.score, attainment = v.attainment, "  # noqa: S608
-                    "explanation_zh = v.zh, explanation_en = v.en, score_source = v.src, scored_at = v.at, "
-                    "version = t.version + 1, updated_at = v.at "
-                    f"FROM (VALUES {values}) AS v(id, score, attainment, zh, en, src, at) WHERE t.id = v.id",
-                    params)
-        return
-    objs = []
-    for pk, score, attainment, zh, en, src, at, *_rest in rows:
-        objs.append(ScoreLine(pk=pk, score=score, attainment=attainment, explanation_zh=zh, explanation_en=en,
-                              score_source=src, scored_at=at, updated_at=at))
-    ScoreLine.objects.bulk_update(objs, ["score", "attainment", "explanation_zh", "explanation_en",
-                                         "score_source", "scored_at", "updated_at"], batch_size=500)
-    ScoreLine.objects.filter(pk__in=[r[0] for r in rows]).update(version=F("version") + 1)
-
-
-class DataLine:
-    """The few fields of a score line the engine needs, without a model instance per row."""
-
-    FIELDS = ("pk", "appraisal_id", "title", "indicator__name_zh", "indicator__name_en", "rule", "rule_kind",
-              "collection", "target", "actual", "due_date", "done_date", "milestones_done", "milestones_total")
-    __slots__ = tuple(f.replace("__", "_") for f in FIELDS)
-
-    def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=True):
-            setattr(self, name, value)
-
-    @property
-    def display_title(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.title:
-            return self.title
-        en = (get_language() or "").startswith("en")
-        return (self.indicator_name_en if en else self.indicator_name_zh) or self.indicator_name_zh or ""
-
-
-def score_lines_of(appraisal_ids: Iterable[int], *, strict: bool, names: dict[int, str] | None = None,
-                   only_unscored: bool = False) -> tuple[list[tuple], dict[int, str]]:
-    """Evaluate the engine lines (ratio, deadline, milestones) of these appraisals. Returns the rows for
-    :func:`write_line_scores` and {appraisal id: error} for appraisals whose data cannot be scored
-    (``strict`` raises the first error instead)."""
-    qs = ScoreLine.objects.filter(appraisal_id__in=list(appraisal_ids), rule_kind__in=list(DATA_KINDS))
-    if only_unscored:
-        qs = qs.filter(score__isnull=True)
-    lines = [DataLine(row) for row in qs.order_by("appraisal_id", "pk").values_list(*DataLine.FIELDS)]
-    results, failures = grading.score_data_lines(lines)
-    now = timezone.now()
-    errors = {}
-    for line in lines:
-        exc = failures.get(line.pk)
-        if exc is not None and line.appraisal_id not in errors:
-            name = (names or {}).get(line.appraisal_id, "")
-            message = _("%(name)s · %(line)s: %(error)s") % {"name": name, "line": line.display_title,
-                                                             "error": exc.message}
-            if strict:
-                raise ScoringError(message, field=exc.field)
-            errors[line.appraisal_id] = message
-    rows = [(ln.pk, r.score, r.attainment, r.explanation_zh, r.explanation_en, r.source, now, ln.appraisal_id)
-            for ln in lines if ln.appraisal_id not in errors for r in (results[ln.pk],)]
-    return rows, errors
-
-
-def verify_batch(*, actor, appraisal_ids: list[int], automatic: bool = False,
-                 strict: bool = False) -> tuple[int, dict[int, str]]:
-    """Verify complete appraisals and score their engine lines in one transaction with a fixed number of
-    queries: lock, read lines, write scores, flip the statuses, audit. Appraisals whose data cannot be
-    scored stay collecting and are returned with the reason (``strict`` raises instead)."""
-    with transaction.atomic():
-        appraisals = list(Appraisal.objects.select_for_update(of=("self",)).filter(
-            pk__in=appraisal_ids, status=Status.COLLECTING, lines_pending=0)
-            .select_related("employee").only("pk", "version", "status", "period", "employee__name_zh",
-                                              "employee__name_en", "employee__employee_no").order_by("pk"))
-        if not appraisals:
-            return 0, {}
-        names = {a.pk: a.employee.name for a in appraisals}
-        rows, errors = score_lines_of(names.keys(), strict=strict, names=names)
-        write_line_scores(rows)
-        ok = [a for a in appraisals if a.pk not in errors]
-        now = timezone.now()
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        Appraisal.objects.filter(pk__in=[a.pk for a in ok]).update(
-            status=Status.VERIFIED, verified_at=now, verified_by=user, verified_automatically=automatic,
-            overdue_stage="", overdue_since=None, version=F("version") + 1, updated_at=now)
-        line_map: dict[int, dict] = defaultdict(dict)
-        for row in rows:
-            line_map[row[7]][str(row[0])] = str(row[1])
-        audit_bulk(actor=actor, action="appraisal.verify", rows=[
-            ("appraisals.appraisal", a.pk, f"{a.employee.name} ({a.employee.employee_no}) · {a.period}",
-             {"status": Status.COLLECTING}, {"status": Status.VERIFIED, "automatic": automatic,
-                                             "line_scores": line_map.get(a.pk, {})}) for a in ok])
-        return len(ok), errors
-
-
-def cycle_rescore_verified_lines(*, cycle: Cycle, batch_size: int = BATCH_SIZE) -> int:
-    """Score the engine lines of verified (not yet published) appraisals that have no score, in batches
-    (recovery after a crash, and the bench). Returns the number of lines scored."""
-    done, last = 0, 0
-    states = [Status.VERIFIED, Status.SELF_ASSESSED]
-    while True:
-        ids = list(Appraisal.objects.filter(cycle=cycle, status__in=states, pk__gt=last).order_by("pk")
-                   .values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return done
-        with transaction.atomic():
-            rows, _errors = score_lines_of(ids, strict=False, only_unscored=True)
-            write_line_scores(rows)
-        done += len(rows)
-        last = ids[-1]
-
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -399,13 +266,6 @@ def scheduled_cycles_open(*, today: dt.date | None = None) -> list[int]:
     """Open the routine cycles of HR's schedule (the beat task, daily): for each active frequency, the
     period that just ended, with the schedule's deadlines (days after today) and policies. A cycle that
     exists already is left as it is, so running it again (the same day or later) opens nothing twice."""
-    from django.db import IntegrityError
-
-    from apps.core.exceptions import ApplicationError
-
-    from .models import STAGE_ORDER, CycleSchedule
-    from .services import cycle_create
-
     today = today or timezone.localdate()
     opened = []
     for sched in CycleSchedule.objects.filter(is_active=True).order_by("frequency"):

@@ -28,8 +28,8 @@ from apps.core.audit import audit_record
 from apps.core.exceptions import ApplicationError
 from apps.org.models import Employee
 
-from . import grading, services
-from .models import (
+from .. import grading
+from ..models import (
     AWAITING,
     PENDING_AT,
     Appraisal,
@@ -42,6 +42,21 @@ from .models import (
     Stage,
     Status,
 )
+from .calibration import appraisal_calibration_confirm
+from .kernel import (
+    data_owner_user_ids,
+    hr_user_ids,
+    lock,
+    move,
+    notify,
+    refresh_counts,
+    save,
+    snap,
+    snap_line,
+)
+from .publication import maybe_close_cycle, publish_locked
+from .scoring import finish_scoring
+from .verification import verify_locked
 
 MAX_REMIND_DAYS = 31
 
@@ -71,7 +86,7 @@ def responsible(st: CycleStage, pending) -> tuple[Counter, Counter]:
                 .values("data_source_id", "appraisal__appraiser__user_id", "appraisal__appraiser__supervisor__user_id")
                 .annotate(n=Count("pk")).order_by())
         rows = list(rows)
-        owners = services.data_owner_user_ids(r["data_source_id"] for r in rows if r["data_source_id"])
+        owners = data_owner_user_ids(r["data_source_id"] for r in rows if r["data_source_id"])
         owner_counts: Counter = Counter()
         for r in rows:
             if r["data_source_id"]:
@@ -103,7 +118,7 @@ def responsible(st: CycleStage, pending) -> tuple[Counter, Counter]:
         return resp, esc
     # verification, calibration, publication wait on HR
     n = pending.count()
-    hr = services.hr_user_ids()
+    hr = hr_user_ids()
     for u in hr:
         resp[u] += n
     for _u, s in _supervisor_users(hr).items():
@@ -138,7 +153,7 @@ def _send(st: CycleStage, counts: Counter, kind: str, today: dt.date) -> int:
             return _("Escalation: %(n)s item(s) of your team are overdue in %(stage)s (deadline %(due)s, "
                      "%(cycle)s)") % {"stage": stage, "due": due.isoformat(), "n": n, "cycle": cycle.display_title}
 
-        sent += services.notify(
+        sent += notify(
             [uid], title=title, url=_stage_url(st),
             dedupe=lambda u: f"appraisals:{kind}:{cycle.pk}:{st.stage}:{u}:{today.isoformat()}")
     return sent
@@ -155,7 +170,7 @@ def _advance_actuals(a: Appraisal, today: dt.date) -> bool:
         audit_record(actor=None, action="appraisal.line_not_submitted", obj=ln, object_repr=f"{a} · {ln.pk}",
                      before={"collection": ln.collection}, after={"collection": Collection.MISSING,
                                                                  "deadline": today.isoformat()})
-    services._refresh_counts(a)
+    refresh_counts(a)
     return True
 
 
@@ -167,14 +182,14 @@ def _advance_manager(a: Appraisal) -> bool:
     now = timezone.now()
     for ln in missing:
         res = grading.score_direct_line(ln, ln.self_score, source=ScoreSource.SELF_TAKEN)
-        before = services._snap_line(ln)
+        before = snap_line(ln)
         ln.score, ln.explanation_zh, ln.explanation_en = res.score, res.explanation_zh, res.explanation_en
         ln.score_source, ln.scored_at = res.source, now
-        services._save(ln)
+        save(ln)
         audit_record(actor=None, action="appraisal.line_self_score_taken", obj=ln, object_repr=f"{a} · {ln}",
-                     before=before, after=services._snap_line(ln))
-    services._finish_scoring(a, lines)
-    services._move(a, "submit_scores")
+                     before=before, after=snap_line(ln))
+    finish_scoring(a, lines)
+    move(a, "submit_scores")
     a.manager_not_submitted = True
     a.manager_submitted_at = now
     return True
@@ -184,18 +199,18 @@ def advance_one(*, appraisal_id: int, stage: str, today: dt.date) -> bool:
     """Move one appraisal past a missed deadline with a "not submitted" mark (its own transaction).
     False when it is no longer pending at that stage or cannot be advanced (nothing to take)."""
     with transaction.atomic():
-        a = services._lock(appraisal_id)
+        a = lock(appraisal_id)
         if a.status not in PENDING_AT[stage]:
             return False
-        before = services._snap(a)
+        before = snap(a)
         if stage == Stage.ACTUALS:
             moved = _advance_actuals(a, today)
         elif stage == Stage.VERIFICATION:
             if a.lines_pending:
                 return False
-            return services._verify(a, actor=None, automatic=True)
+            return verify_locked(a, actor=None, automatic=True)
         elif stage == Stage.SELF_ASSESSMENT:
-            services._move(a, "submit_self")
+            move(a, "submit_self")
             a.self_not_submitted = True
             a.self_submitted_at = timezone.now()
             moved = True
@@ -204,18 +219,18 @@ def advance_one(*, appraisal_id: int, stage: str, today: dt.date) -> bool:
         elif stage == Stage.CALIBRATION:
             if a.status != Status.SCORED:
                 return False
-            services.appraisal_calibration_confirm(actor=None, appraisal=a, not_held=True)
+            appraisal_calibration_confirm(actor=None, appraisal=a, not_held=True)
             return True
         elif stage == Stage.PUBLISH:
-            return services._publish_locked(a, actor=None)
+            return publish_locked(a, actor=None)
         else:  # pragma: no cover - the stages are a closed set
             return False
         if not moved:
             return False
         a.overdue_stage, a.overdue_since = "", None
-        services._save(a)
+        save(a)
         audit_record(actor=None, action=f"appraisal.advance_{stage}", obj=a, before=before,
-                     after={**services._snap(a), "deadline_passed": today.isoformat()})
+                     after={**snap(a), "deadline_passed": today.isoformat()})
         return True
 
 
@@ -251,7 +266,7 @@ def _scan_stage(st: CycleStage, today: dt.date, stats: Counter, on_item: Callabl
                 on_item(pk)
         if st.stage == Stage.PUBLISH:
             with transaction.atomic():
-                services._maybe_close_cycle(cycle.pk, actor=None)
+                maybe_close_cycle(cycle.pk, actor=None)
         pending = pending_appraisals(st)  # what could not be advanced is reminded below
         if not pending.exists():
             return

@@ -31,8 +31,20 @@ from apps.core.exceptions import ApplicationError, TransitionNotAllowed
 from apps.core.roles import is_hr
 from apps.org.models import Employee
 
-from . import permissions, services
-from .models import DATA_KINDS, ActualsUpload, Collection, Cycle, CycleStatus, ScoreLine, Status, UploadStatus
+from .. import permissions
+from ..models import (
+    DATA_KINDS,
+    ActualsUpload,
+    Appraisal,
+    Collection,
+    Cycle,
+    CycleStatus,
+    ScoreLine,
+    Status,
+    UploadStatus,
+)
+from .actuals import actual_matches, parse_actual
+from .kernel import recount, snap_line
 
 MAX_ROWS = 20000
 COLUMNS = {
@@ -220,12 +232,12 @@ def validate_rows(*, user, cycle: Cycle, rows: list[UploadRow]) -> UploadPreview
             r.action = "error"
             continue
         try:
-            fields = services.parse_actual(line, r.actual)
+            fields = parse_actual(line, r.actual)
         except ApplicationError as exc:
             r.errors.append(exc.message)
             r.action = "error"
             continue
-        same = services.actual_matches(line, fields) and line.collection == Collection.ENTERED \
+        same = actual_matches(line, fields) and line.collection == Collection.ENTERED \
             and (r.evidence is None or r.evidence == line.evidence)
         if same:
             r.action = "unchanged"
@@ -301,7 +313,7 @@ def _write(*, actor, todo: dict[int, UploadRow], upload: ActualsUpload) -> int:
     appraisal_ids = list(ScoreLine.objects.filter(pk__in=list(todo)).values_list("appraisal_id", flat=True)
                          .distinct())
     # lock the appraisals (then the lines), re-check they still collect
-    locked = {a.pk: a for a in services.Appraisal.objects.select_for_update().filter(pk__in=appraisal_ids)
+    locked = {a.pk: a for a in Appraisal.objects.select_for_update().filter(pk__in=appraisal_ids)
               .order_by("pk")}
     lines = list(ScoreLine.objects.select_for_update(of=("self",)).filter(pk__in=list(todo)).select_related("indicator")
                  .order_by("pk"))
@@ -313,8 +325,8 @@ def _write(*, actor, todo: dict[int, UploadRow], upload: ActualsUpload) -> int:
             raise TransitionNotAllowed(_("An appraisal of this file was verified meanwhile; nothing was written. "
                                          "Upload the file again to see what changed."))
         r = todo[line.pk]
-        before = services._snap_line(line)
-        for k, v in services.parse_actual(line, r.actual).items():
+        before = snap_line(line)
+        for k, v in parse_actual(line, r.actual).items():
             setattr(line, k, v)
         if r.evidence is not None:
             line.evidence = r.evidence
@@ -322,10 +334,10 @@ def _write(*, actor, todo: dict[int, UploadRow], upload: ActualsUpload) -> int:
         line.entered_by, line.entered_at, line.updated_at = user, now, now
         line.version += 1
         rows.append(("appraisals.scoreline", line.pk, f"{r.employee_name} · {line.display_title}", before,
-                     {**services._snap_line(line), "upload": upload.pk}))
+                     {**snap_line(line), "upload": upload.pk}))
     ScoreLine.objects.bulk_update(lines, ["actual", "done_date", "milestones_done", "evidence", "collection",
                                           "entered_by", "entered_at", "updated_at", "version"], batch_size=500)
-    services.recount(locked.keys())
+    recount(locked.keys())
     audit_bulk(actor=actor, action="appraisal.line_actual_set", rows=rows)
     return len(lines)
 
