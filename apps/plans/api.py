@@ -10,11 +10,11 @@ from rest_framework.views import APIView
 
 from apps.core.drf import VersionField
 from apps.core.exceptions import NotFound
+from apps.core.periods import PeriodKind
 from apps.org.models import Department, Employee, Position
 
 from . import selectors, services
 from .models import AnnualPlan, Goal, MonthlyPlan, OwnerKind, PlanItem, PlanStatus, StrategicTheme, Strategy
-from .periods import PeriodKind
 
 # --- output shapes -------------------------------------------------------------------------------
 

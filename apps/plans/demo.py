@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from apps.core import periods
 from apps.org.models import Department, Employee, Position
 
-from . import periods, selectors, services
+from . import selectors, services
 from .models import AnnualPlan, Goal, MonthlyPlan, OwnerKind, PlanStatus, StrategicTheme, Strategy
 
 THEMES = [

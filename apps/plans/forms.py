@@ -6,11 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import periods
+from apps.core.periods import PeriodKind
 from apps.org.models import Department, Employee, Position
 
-from . import periods
 from .models import AnnualPlan, OwnerKind, Perspective, PlanStatus, StrategicTheme, Strategy
-from .periods import PeriodKind
 from .selectors import NOT_STARTED
 
 

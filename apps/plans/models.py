@@ -17,10 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel, VersionedModel
+from apps.core.periods import Period, PeriodKind
 from apps.org.models import BilingualNameMixin, Department, Employee, Position
-
-from . import periods
-from .periods import PeriodKind
 
 PERCENT = {"max_digits": 6, "decimal_places": 2}
 
@@ -156,12 +154,16 @@ class Goal(BilingualNameMixin, VersionedModel):
         return [int(x) for x in self.path.strip("/").split("/") if x][:-1]
 
     @property
+    def period(self) -> Period:
+        return Period.of_kind(self.year, self.period_kind, self.period_index)
+
+    @property
     def period_label(self) -> str:
-        return periods.label(self.year, self.period_kind, self.period_index)
+        return self.period.year_first_label
 
     @property
     def period_code(self) -> str:
-        return periods.code(self.period_kind, self.period_index)
+        return self.period.short_code
 
     @property
     def level_label(self) -> str:
@@ -184,7 +186,7 @@ class Goal(BilingualNameMixin, VersionedModel):
 
     def expected_progress(self, today: dt.date | None = None) -> Decimal:
         """Progress a goal on plan would have reached by today: the share of its period elapsed."""
-        share = periods.elapsed_share(self.year, self.period_kind, self.period_index, today or dt.date.today())
+        share = self.period.elapsed_share(today or dt.date.today())
         return (Decimal(str(share)) * 100).quantize(Decimal("0.01"))
 
     def attainment(self, today: dt.date | None = None) -> str:
@@ -216,7 +218,7 @@ class PlanStatus(models.TextChoices):
 
 
 # The workflow of a monthly plan, as data: action -> (states it may start from, state it leads to).
-# Checked in one place (services._transition), with PLAN_NO_OPS below.
+# Checked in one place (services.plan_workflow._transition), with PLAN_NO_OPS below.
 PLAN_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED}), PlanStatus.SUBMITTED),
     "return": (frozenset({PlanStatus.SUBMITTED}), PlanStatus.RETURNED),
@@ -277,16 +279,20 @@ class MonthlyPlan(VersionedModel):
         return f"{self.employee.name} · {self.month_label}"
 
     @property
+    def period(self) -> Period:
+        return Period.of_month(self.year, self.month)
+
+    @property
     def month_label(self) -> str:
-        return periods.month_label(self.year, self.month)
+        return self.period.label
 
     @property
     def month_key(self) -> str:
-        return periods.month_key(self.year, self.month)
+        return self.period.code
 
     @property
     def bounds(self) -> tuple[dt.date, dt.date]:
-        return periods.month_bounds(self.year, self.month)
+        return self.period.bounds
 
 
 class PlanItem(TimeStampedModel):

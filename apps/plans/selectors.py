@@ -27,12 +27,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.core import periods
 from apps.core.exceptions import NotFound
 from apps.core.models import AuditEvent
 from apps.org import access
 from apps.org.models import Department, Employee, ReviewFrequency
 
-from . import periods
 from .models import (
     AnnualPlan,
     Goal,
@@ -145,7 +145,6 @@ def goal_list(*, user, filters: dict | None = None) -> QuerySet[Goal]:
     period = periods.parse_code(f.get("period") or "")
     if period:
         kind, index = period
-        first, last = periods.months(kind, index)
         overlapping = Q()
         for k, n in periods.PERIODS_IN_YEAR.items():
             idx = [i for i in range(1, n + 1) if periods.overlaps(k, i, kind, index)]

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core import periods
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.core.forms import run_service
 from apps.core.roles import is_executive, is_hr
 
-from . import periods, selectors, services
+from . import selectors, services
 from .forms import (
     AcknowledgeForm,
     AnnualPlanForm,

@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import periods
 from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 
-from . import periods, selectors
+from . import selectors
 from .models import MonthlyPlan, PlanStatus
 
 
