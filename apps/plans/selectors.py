@@ -52,13 +52,14 @@ NOT_STARTED = "none"  # the status shown for an employee who has not started the
 # --- the viewer --------------------------------------------------------------------------------
 
 def _cache(user) -> dict:
-    """Per-request facts about the viewer, kept on the user object and dropped together with
-    apps.org.access's own cache of the viewer (so both always describe the same organisation)."""
+    """Per-request facts about the viewer, kept on the user object (as ``plans_viewer_facts``) and
+    dropped together with apps.org.access's own cache of the viewer (so both always describe the
+    same organisation)."""
     viewer = access.viewer_for(user)
-    cached = getattr(user, "_plans_cache", None)
+    cached = getattr(user, "plans_viewer_facts", None)
     if cached is None or cached[0] is not viewer:
         cached = (viewer, {})
-        user._plans_cache = cached
+        user.plans_viewer_facts = cached
     return cached[1]
 
 
