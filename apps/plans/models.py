@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel, VersionedModel
@@ -186,7 +187,7 @@ class Goal(BilingualNameMixin, VersionedModel):
 
     def expected_progress(self, today: dt.date | None = None) -> Decimal:
         """Progress a goal on plan would have reached by today: the share of its period elapsed."""
-        share = self.period.elapsed_share(today or dt.date.today())
+        share = self.period.elapsed_share(today or timezone.localdate())
         return (Decimal(str(share)) * 100).quantize(Decimal("0.01"))
 
     def attainment(self, today: dt.date | None = None) -> str:
