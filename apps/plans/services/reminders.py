@@ -54,7 +54,7 @@ def plan_reminders_send(*, today: dt.date | None = None) -> dict:
     settings_row = selectors.plan_settings_get()
     due = selectors.plan_due_date(today.year, today.month, settings_row)
     month = Period.containing(MONTHLY, today)
-    key, label = month.code, month.label
+    key = month.code  # the label is made inside each notification, in its recipient's language
     before_window = due - dt.timedelta(days=settings_row.remind_days_before)
     sent = {"employee": 0, "supervisor": 0}
     if today < before_window:
@@ -73,7 +73,7 @@ def plan_reminders_send(*, today: dt.date | None = None) -> dict:
         if today <= due:
             if emp.user_id and notify(
                     emp.user, dedupe_key=f"plans:remind:{emp.pk}:{key}:{today.isoformat()}", url=url,
-                    title=lambda: _("Your work plan for %(month)s is due by %(due)s") % {"month": label,
+                    title=lambda: _("Your work plan for %(month)s is due by %(due)s") % {"month": month.label,
                                                                                          "due": due.isoformat()},
                     body=lambda: _("Fill in the tasks, expected results, weights and due dates, then submit it to "
                                    "your supervisor.")):
@@ -83,7 +83,7 @@ def plan_reminders_send(*, today: dt.date | None = None) -> dict:
             if notify(emp.supervisor.user, dedupe_key=f"plans:overdue:{emp.pk}:{key}:{today.isoformat()}",
                        url=team_url,
                        title=lambda e=emp: _("%(name)s's plan for %(month)s is overdue") % {"name": e.name,
-                                                                                          "month": label},
+                                                                                          "month": month.label},
                        body=lambda: _("It was due by %(due)s and has not been submitted.") % {"due": due.isoformat()}):
                 sent["supervisor"] += 1
     return sent
