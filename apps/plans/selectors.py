@@ -1,10 +1,15 @@
 """Reads of strategy, goals and monthly plans shared by pages, the API, tasks and later apps.
 
-Who sees which goal (the alignment tree): HR and executives see every goal. Anyone else sees the
-goals of their own department and of the departments above it (the chain up to the company, so
-"why does this goal exist" can be answered), their own goals and those of their reports, and, as
-a line manager or department head, the department and position goals of the departments below.
-Monthly plans follow the personnel-record row of apps/org/access.py (own, manager chain, HR).
+Who sees which goal (the alignment tree): HR sees every goal. Everyone else, executives included,
+sees the department and position goals of their own department and of the departments above it
+(the chain up to the company, so "why does this goal exist" can be answered), their own goals and
+those of the people below them in the reporting line (the personnel-record row of
+apps/org/access.py: self, manager chain, HR; executives within their chain), and, as a line
+manager or department head, the department and position goals of the departments below.
+Executives also see every department goal of the company: the cascade from the company goals down
+is meant to be visible to those who steer it (a department goal carries no one's personal data).
+Who may change a goal is the services' rule (``services.goal_can_manage``: owners, their managers
+and HR). Monthly plans follow the personnel-record row (own, manager chain, HR).
 """
 from __future__ import annotations
 
@@ -93,8 +98,9 @@ def is_line_manager(user) -> bool:
 
 
 def sees_all_goals(user) -> bool:
+    """HR sees every goal; executives see every department goal and people's goals in their chain."""
     viewer = access.viewer_for(user)
-    return bool(getattr(user, "is_authenticated", False)) and (viewer.is_hr or viewer.is_executive)
+    return bool(getattr(user, "is_authenticated", False)) and viewer.is_hr
 
 
 def files_monthly_plans(employee: Employee | None) -> bool:
@@ -110,9 +116,11 @@ def goal_scope_q(user) -> Q:
         return Q(pk__in=[])
     if sees_all_goals(user):
         return Q()
+    # executives: the whole cascade of department goals, besides what their place in the org shows them
+    cascade = Q(owner_kind=OwnerKind.DEPARTMENT) if access.viewer_for(user).is_executive else None
     me = viewer_employee(user)
     if me is None:
-        return Q(pk__in=[])
+        return cascade if cascade is not None else Q(pk__in=[])
     chain_ids = [int(x) for x in me.department.path.strip("/").split("/") if x]
     not_individual = ~Q(owner_kind=OwnerKind.EMPLOYEE)
     q = (Q(department_id__in=chain_ids) & not_individual) | Q(employee_id=me.pk)
@@ -122,6 +130,8 @@ def goal_scope_q(user) -> Q:
         below.append(me.department.path)
     for path in below:
         q |= Q(department__path__startswith=path) & not_individual
+    if cascade is not None:
+        q |= cascade
     return q
 
 

@@ -36,9 +36,13 @@ def _decimal(value, *, field: str, label: str) -> Decimal | None:
 # --- goals: who may set them ------------------------------------------------------------------------
 
 def goal_can_manage(actor, *, department: Department, employee: Employee | None = None) -> bool:
-    """HR and executives: any goal. Line managers and department heads: department and position goals
-    of their department and those below, and their reports' individual goals. Managers and above
-    (not reviewed monthly) list their own individual goals too."""
+    """Who may set and change a goal of this owner: its owners, their managers and HR.
+
+    HR: any goal. Anyone else, executives included: line managers and department heads set the
+    department and position goals of their department and those below, and the individual goals of
+    the people below them in the reporting line; managers and above (not reviewed monthly) list
+    their own individual goals too. (Executives also read every department goal, see
+    ``selectors.goal_scope_q``; reading is not changing.)"""
     if selectors.sees_all_goals(actor):
         return True
     me = selectors.viewer_employee(actor)

@@ -1,6 +1,7 @@
 """What the pages of the plans app share (package-internal)."""
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from apps.core.exceptions import NotFound
@@ -12,6 +13,11 @@ def get_or_404(fn, **kwargs):
         return fn(**kwargs)
     except NotFound:
         raise Http404
+
+
+def refuse(message: str = "") -> None:
+    """A page the user may see but not act on: 403 (a page the user may not see is 404)."""
+    raise PermissionDenied(message)
 
 
 def is_planner(user) -> bool:

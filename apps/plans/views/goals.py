@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from apps.core.forms import run_service
 from .. import selectors, services
 from ..forms import GoalForm, GoalProgressForm, GoalTreeFilterForm
 from ..models import AnnualPlan, Goal
-from .common import get_or_404, is_planner, query_without_page
+from .common import get_or_404, is_planner, query_without_page, refuse
 
 # --- goals ---------------------------------------------------------------------------------------
 
@@ -87,6 +86,8 @@ def goal_detail(request, pk):
 @login_required
 def goal_progress(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
+    if not services.goal_can_report_progress(request.user, goal):
+        refuse(_("Only the goal's owner, their managers and HR may report its progress."))
     form = GoalProgressForm(request.POST)
     if form.is_valid():
         cd = form.cleaned_data
@@ -155,7 +156,7 @@ def goal_new(request):
 def goal_edit(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
     if not services.goal_can_manage(request.user, department=goal.department, employee=goal.employee):
-        raise Http404
+        refuse(_("You may see this goal but not change it."))
     return _goal_form_page(request, goal)
 
 
@@ -163,6 +164,8 @@ def goal_edit(request, pk):
 @login_required
 def goal_delete(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
+    if not services.goal_can_manage(request.user, department=goal.department, employee=goal.employee):
+        refuse(_("You may see this goal but not change it."))
     parent_id = goal.parent_id
     try:
         services.goal_delete(actor=request.user, goal=goal, expected_version=request.POST.get("version") or None)
