@@ -150,6 +150,6 @@ def test_parse_month_reads_the_query_value_or_falls_back_to_today_in_the_configu
     assert periods.parse_month("2026-13", dt.date(2024, 2, 3)) == (2024, 2)
     assert periods.parse_month("1999-01", dt.date(2024, 2, 3)) == (2024, 2)
     # 23:30 UTC on 31 March is 07:30 on 1 April in Shanghai (the configured zone)
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
     assert periods.parse_month("") == (2026, 4)
     assert periods.current_period(QUARTERLY).code == "2026-Q2"

@@ -13,7 +13,7 @@ from apps.plans import services
 
 pytestmark = pytest.mark.django_db
 
-INSTANT = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.timezone.utc)  # 07:30 on 1 April 2026 in Shanghai
+INSTANT = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)  # 07:30 on 1 April 2026 in Shanghai
 
 
 @pytest.fixture
