@@ -114,7 +114,11 @@ def test_only_owners_their_managers_and_hr_change_a_goal_on_the_pages(org, finex
     goal = getattr(cascade, name)
     client = client_for(user_of(org, finexec, viewer))
     edit = reverse("plans:goal_edit", args=[goal.pk])
-    assert client.get(edit).status_code == expected
+    resp = client.get(edit)
+    assert resp.status_code == expected
+    if expected == 403:  # says why and leads back to the goal
+        assert 'id="forbidden"' in resp.content.decode()
+        assert reverse("plans:goal_detail", args=[goal.pk]) in resp.content.decode()
     detail = client.get(reverse("plans:goal_detail", args=[goal.pk]))
     if expected == 404:
         assert detail.status_code == 404

@@ -1,8 +1,8 @@
 """What the pages of the plans app share (package-internal)."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 
 from apps.core.exceptions import NotFound
 from apps.core.roles import is_executive, is_hr
@@ -15,9 +15,10 @@ def get_or_404(fn, **kwargs):
         raise Http404
 
 
-def refuse(message: str = "") -> None:
-    """A page the user may see but not act on: 403 (a page the user may not see is 404)."""
-    raise PermissionDenied(message)
+def refuse_goal_change(request, goal, message: str, *, hint: bool = True) -> HttpResponse:
+    """A goal the user may read but not change: 403, with the reason and the way back (a goal the
+    user may not read is 404)."""
+    return render(request, "plans/forbidden.html", {"goal": goal, "message": message, "hint": hint}, status=403)
 
 
 def is_planner(user) -> bool:

@@ -17,7 +17,7 @@ from apps.core.forms import run_service
 from .. import selectors, services
 from ..forms import GoalForm, GoalProgressForm, GoalTreeFilterForm
 from ..models import AnnualPlan, Goal
-from .common import get_or_404, is_planner, query_without_page, refuse
+from .common import get_or_404, is_planner, query_without_page, refuse_goal_change
 
 # --- goals ---------------------------------------------------------------------------------------
 
@@ -87,7 +87,8 @@ def goal_detail(request, pk):
 def goal_progress(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
     if not services.goal_can_report_progress(request.user, goal):
-        refuse(_("Only the goal's owner, their managers and HR may report its progress."))
+        return refuse_goal_change(request, goal, _("Only the goal's owner, their managers and HR may report its "
+                                                   "progress."), hint=False)
     form = GoalProgressForm(request.POST)
     if form.is_valid():
         cd = form.cleaned_data
@@ -156,7 +157,7 @@ def goal_new(request):
 def goal_edit(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
     if not services.goal_can_manage(request.user, department=goal.department, employee=goal.employee):
-        refuse(_("You may see this goal but not change it."))
+        return refuse_goal_change(request, goal, _("You may see this goal but not change it."))
     return _goal_form_page(request, goal)
 
 
@@ -165,7 +166,7 @@ def goal_edit(request, pk):
 def goal_delete(request, pk):
     goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
     if not services.goal_can_manage(request.user, department=goal.department, employee=goal.employee):
-        refuse(_("You may see this goal but not change it."))
+        return refuse_goal_change(request, goal, _("You may see this goal but not change it."))
     parent_id = goal.parent_id
     try:
         services.goal_delete(actor=request.user, goal=goal, expected_version=request.POST.get("version") or None)
