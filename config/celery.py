@@ -40,6 +40,10 @@ app.conf.beat_schedule = {
         "task": "apps.appraisals.tasks.open_scheduled_cycles",
         "schedule": crontab(minute=20, hour=0),
     },
+    "interviews-scan-deadlines": {  # hourly in office hours; each reminder once per interview (or action) and day
+        "task": "apps.interviews.tasks.scan_deadlines",
+        "schedule": crontab(minute=25, hour="8-20"),
+    },
     "dashboards-rollup-changed": {  # every minute: one roll-up per cycle / goal year whose rows changed
         "task": "apps.dashboards.tasks.rollup_changed",
         "schedule": crontab(),

@@ -17,6 +17,7 @@ api_v1 = [
     path("scoring/", include("apps.contracts.scoring_api_urls")),
     path("coaching/", include("apps.coaching.api_urls")),
     path("appraisals/", include("apps.appraisals.api_urls")),
+    path("interviews/", include("apps.interviews.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
 ]
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("contracts/", include("apps.contracts.urls")),
     path("coaching/", include("apps.coaching.urls")),
     path("appraisals/", include("apps.appraisals.urls")),
+    path("interviews/", include("apps.interviews.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),

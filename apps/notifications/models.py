@@ -16,6 +16,9 @@ class Notification(models.Model):
         help_text=_("Two notifications with the same key are one: reminders use it to go out once."),
     )
     send_email = models.BooleanField(_("send e-mail"), default=True)
+    attachments = models.JSONField(
+        _("e-mail attachments"), default=list, blank=True,
+        help_text=_("Files sent with the e-mail: a list of {filename, content, mimetype} (text content)."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)

@@ -8,20 +8,24 @@ from .models import Notification
 
 
 def notification_create(*, recipient, title: str, body: str = "", url: str = "", dedupe_key: str | None = None,
-                        send_email: bool = True) -> Notification | None:
+                        send_email: bool = True,
+                        attachments: list[tuple[str, str, str]] | None = None) -> Notification | None:
     """Record a notification for ``recipient`` and e-mail it once the transaction commits.
 
     With ``dedupe_key`` the call is idempotent: a second call with the same key creates nothing
-    and returns None (reminders use "<what>:<object id>:<day>").
+    and returns None (reminders use "<what>:<object id>:<day>"). ``attachments`` are files for the
+    e-mail as ``(filename, text content, mimetype)``, e.g. an .ics calendar invitation.
     """
     if recipient is None:
         return None
+    files = [{"filename": str(f), "content": str(c), "mimetype": str(m)} for f, c, m in (attachments or [])]
     if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     try:
         with transaction.atomic():
             note = Notification.objects.create(recipient=recipient, title=title[:200], body=body, url=url,
-                                               dedupe_key=dedupe_key, send_email=send_email)
+                                               dedupe_key=dedupe_key, send_email=send_email,
+                                               attachments=files)
     except IntegrityError:  # a concurrent call took the key first
         return None
     if send_email and recipient.email:
@@ -41,7 +45,7 @@ def notification_mark_read(*, user, notification_ids: list[int] | None = None) -
 def notification_email_send(*, notification_id: int) -> bool:
     """Send the e-mail of one notification; a second call sends nothing (idempotent)."""
     from django.conf import settings
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
 
     with transaction.atomic():
         note = (Notification.objects.select_for_update().select_related("recipient")
@@ -51,7 +55,10 @@ def notification_email_send(*, notification_id: int) -> bool:
         body = note.body
         if note.url:
             body = f"{body}\n\n{getattr(settings, 'SITE_URL', '').rstrip('/')}{note.url}"
-        send_mail(note.title, body, None, [note.recipient.email], fail_silently=False)
+        message = EmailMessage(note.title, body, None, [note.recipient.email])
+        for f in note.attachments or []:
+            message.attach(f["filename"], f["content"], f.get("mimetype") or "application/octet-stream")
+        message.send(fail_silently=False)
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
     return True

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.contracts",
     "apps.coaching",
     "apps.appraisals",
+    "apps.interviews",
     "apps.dashboards",
 ]
 
@@ -149,6 +150,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="绩效管理 <noreply@perfcycle.local>")
+# The address people reach the product at: e-mails carry absolute links built from it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed)
 REDIS_URL = env("REDIS_URL", default="")

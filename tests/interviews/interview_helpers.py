@@ -1,0 +1,71 @@
+"""Shared set-up of the interviews tests: published appraisals made through the real services (contracts
+signed, actuals entered, verified, self-assessed, scored, published by HR)."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "appraisals"))
+
+from appraisal_helpers import (  # noqa: E402
+    PERIOD,
+    add_staff,
+    appraisal_of,
+    direct_entries,
+    enter_actuals,
+    open_cycle,
+    sign,
+)
+from django.utils import timezone  # noqa: E402
+
+from apps.appraisals import services as appraisal_services  # noqa: E402
+from apps.interviews.models import Interview  # noqa: E402
+
+__all__ = ["PERIOD", "add_staff", "appraisal_of", "publish", "published_cycle", "interview_of", "future",
+           "held_record", "sign", "open_cycle"]
+
+
+def publish(org, appraisal):
+    """Walk one appraisal from collecting to published through the services."""
+    enter_actuals(org, appraisal)
+    a = appraisal_services.appraisal_verify(actor=org.user("hr"), appraisal=appraisal)
+    emp_user = a.employee.user
+    for attr in ("_org_viewer", "_role_groups"):
+        if hasattr(emp_user, attr):
+            delattr(emp_user, attr)
+    a = appraisal_services.appraisal_self_assess(actor=emp_user, appraisal=a, comment="本月完成主要工作",
+                                                 lines=direct_entries(a, ["85", "90"]), submit=True)
+    a = appraisal_services.appraisal_manager_score(actor=org.user("lead"), appraisal=a, comment="表现良好",
+                                                   lines=direct_entries(a, ["80", "90"]), submit=True)
+    return appraisal_services.appraisal_publish(actor=org.user("hr"), appraisal=a)
+
+
+def published_cycle(org, employees, period=PERIOD):
+    for emp in employees:
+        sign(org, emp, period=period)
+    cycle = open_cycle(org, period=period)
+    for emp in employees:
+        publish(org, appraisal_of(emp, cycle))
+    return cycle
+
+
+def interview_of(employee, cycle=None) -> Interview:
+    qs = Interview.objects.filter(employee=employee)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    return qs.get()
+
+
+def future(days=2, hour=10) -> dt.datetime:
+    d = timezone.localtime() + dt.timedelta(days=days)
+    return d.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def held_record(**extra) -> dict:
+    """A complete record as the manager writes it right after the meeting."""
+    return {"held_at": timezone.now() - dt.timedelta(minutes=30), "agreement": "partly",
+            "agreement_comment": "利润指标认可，销售额有保留意见", "progress_strengths": "客户回访及时",
+            "gaps": "大客户开发不足", "gap_causes": ["ability", "resources"],
+            "upward_feedback": "经理应更早给出反馈", "training_needs": "谈判技巧培训", "career_wishes": "希望负责大客户",
+            **extra}
