@@ -20,10 +20,11 @@ from appraisal_helpers import (  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.appraisals import services as appraisal_services  # noqa: E402
+from apps.interviews import services  # noqa: E402
 from apps.interviews.models import Interview  # noqa: E402
 
 __all__ = ["PERIOD", "add_staff", "appraisal_of", "publish", "published_cycle", "interview_of", "future",
-           "held_record", "sign", "open_cycle"]
+           "held_record", "sign", "open_cycle", "record_rows", "make_signed"]
 
 
 def publish(org, appraisal):
@@ -69,3 +70,29 @@ def held_record(**extra) -> dict:
             "gaps": "大客户开发不足", "gap_causes": ["ability", "resources"],
             "upward_feedback": "经理应更早给出反馈", "training_needs": "谈判技巧培训", "career_wishes": "希望负责大客户",
             **extra}
+
+
+def record_rows(org):
+    from apps.contracts.models import Indicator
+
+    day = timezone.localdate()
+    actions = [{"kind": "improvement", "what": "每周拜访两家大客户", "success_measure": "季度新增大客户3家",
+                "owner": "employee", "support_needed": "经理陪访", "due_date": (day + dt.timedelta(days=30)).isoformat()},
+               {"kind": "development", "what": "参加谈判技巧培训", "success_measure": "完成课程",
+                "owner": "manager", "due_date": (day + dt.timedelta(days=20)).isoformat()}]
+    sales = Indicator.objects.get(code="SALES-MONTH")
+    revisions = [{"indicator": sales.pk, "target": "1300", "note": "市场扩大，目标上调"},
+                 {"title": "大客户新增数", "target": "3", "unit": "家", "weight": "10", "note": "面谈约定"}]
+    return actions, revisions
+
+
+def make_signed(org, interview, *, disagreement=False):
+    lead, staff = org.user("lead"), org.user("staff")
+    i = services.interview_schedule(actor=lead, interview=interview, scheduled_at=future(1), location="会议室",
+                                    expected_version=interview.version)
+    actions, revisions = record_rows(org)
+    i = services.record_save(actor=lead, interview=i, expected_version=i.version, **held_record(),
+                             actions=actions, revisions=revisions)
+    i = services.record_submit(actor=lead, interview=i, expected_version=i.version)
+    return services.record_sign(actor=staff, interview=i, disagreement=disagreement,
+                                note="销售额口径有异议" if disagreement else "", expected_version=i.version)
