@@ -191,7 +191,7 @@ class InterviewListCreateApi(generics.ListAPIView):
 
     serializer_class = InterviewSerializer
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewListCreateInputSerializer(serializers.Serializer):
         appraisal = serializers.IntegerField()
 
     def get_queryset(self):
@@ -203,9 +203,9 @@ class InterviewListCreateApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=InputSerializer, responses={201: InterviewSerializer})
+    @extend_schema(request=InterviewListCreateInputSerializer, responses={201: InterviewSerializer})
     def post(self, request):
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewListCreateInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         a = Appraisal.objects.filter(pk=ser.validated_data["appraisal"]).first()
         if a is None:
@@ -224,7 +224,7 @@ class InterviewDetailApi(APIView):
 class InterviewScheduleApi(APIView):
     """The manager schedules or reschedules (both get an .ics invitation; the history is kept)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewScheduleInputSerializer(serializers.Serializer):
         scheduled_at = serializers.DateTimeField()
         duration_minutes = serializers.IntegerField(required=False, default=60)
         location = serializers.CharField(required=False, allow_blank=True, default="")
@@ -232,10 +232,10 @@ class InterviewScheduleApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewSerializer)
+    @extend_schema(request=InterviewScheduleInputSerializer, responses=InterviewSerializer)
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewScheduleInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         i = services.interview_schedule(actor=request.user, interview=i, scheduled_at=d["scheduled_at"],
@@ -260,13 +260,13 @@ class InterviewIcsApi(APIView):
 class ManagerPrepApi(APIView):
     """The manager's preparation: the ten rules as a checklist and private notes (the manager's alone)."""
 
-    class OutputSerializer(serializers.Serializer):
+    class InterviewManagerPrepOutputSerializer(serializers.Serializer):
         checklist = serializers.ListField(child=serializers.CharField())
         rules = serializers.ListField(child=serializers.DictField())
         private_notes = serializers.CharField()
         version = serializers.IntegerField(allow_null=True)
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewManagerPrepInputSerializer(serializers.Serializer):
         checklist = serializers.ListField(child=serializers.ChoiceField(choices=[k for k, _label in INTERVIEW_RULES]),
                                           required=False)
         private_notes = serializers.CharField(required=False, allow_blank=True)
@@ -284,15 +284,15 @@ class ManagerPrepApi(APIView):
                             _("Only the manager who holds the interview prepares here."))
         return i
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=InterviewManagerPrepOutputSerializer)
     def get(self, request, pk):
         i = self._require(request, pk)
         return Response(self._out(selectors.manager_prep_for(request.user, i)))
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=InterviewManagerPrepInputSerializer, responses=InterviewManagerPrepOutputSerializer)
     def put(self, request, pk):
         i = self._require(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewManagerPrepInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         prep = services.manager_prep_save(actor=request.user, interview=i, checklist=d.get("checklist"),
@@ -303,17 +303,17 @@ class ManagerPrepApi(APIView):
 class EmployeePrepApi(APIView):
     """The employee's preparation (the manager and HR read it once shared). PUT: the employee writes it."""
 
-    class LineViewSerializer(serializers.Serializer):
+    class InterviewEmployeePrepLineViewSerializer(serializers.Serializer):
         line = serializers.IntegerField()
         view = serializers.ChoiceField(choices=View.choices)
         because = serializers.CharField(required=False, allow_blank=True, default="")
 
-    class ProposalSerializer(serializers.Serializer):
+    class InterviewEmployeePrepProposalSerializer(serializers.Serializer):
         indicator = serializers.CharField()
         target = serializers.CharField(required=False, allow_blank=True, default="")
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    class OutputSerializer(serializers.Serializer):
+    class InterviewEmployeePrepOutputSerializer(serializers.Serializer):
         line_views = serializers.ListField(child=serializers.DictField())
         strengths = serializers.CharField()
         gaps = serializers.CharField()
@@ -324,7 +324,7 @@ class EmployeePrepApi(APIView):
         shared_at = serializers.DateTimeField(allow_null=True)
         version = serializers.IntegerField()
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewEmployeePrepInputSerializer(serializers.Serializer):
         line_views = serializers.ListField(child=serializers.DictField(), required=False)
         strengths = serializers.CharField(required=False, allow_blank=True)
         gaps = serializers.CharField(required=False, allow_blank=True)
@@ -335,44 +335,44 @@ class EmployeePrepApi(APIView):
         version = VersionField(required=False, allow_null=True,
                                help_text="The version you edited (omit only when creating); stale = 409.")
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=InterviewEmployeePrepOutputSerializer)
     def get(self, request, pk):
         i = _interview(request, pk)
         prep = selectors.employee_prep_for(request.user, i)
         if prep is None:
             raise NotFound(_("Not found."))
-        return Response(self.OutputSerializer(prep).data)
+        return Response(self.InterviewEmployeePrepOutputSerializer(prep).data)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=InterviewEmployeePrepInputSerializer, responses=InterviewEmployeePrepOutputSerializer)
     def put(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewEmployeePrepInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         version = d.pop("version", None)
         prep = services.employee_prep_save(actor=request.user, interview=i, expected_version=version, **d)
-        return Response(self.OutputSerializer(prep).data)
+        return Response(self.InterviewEmployeePrepOutputSerializer(prep).data)
 
 
 class EmployeePrepShareApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewEmployeePrepShareInputSerializer(serializers.Serializer):
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=EmployeePrepApi.OutputSerializer)
+    @extend_schema(request=InterviewEmployeePrepShareInputSerializer, responses=EmployeePrepApi.InterviewEmployeePrepOutputSerializer)
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewEmployeePrepShareInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         prep = services.employee_prep_share(actor=request.user, interview=i,
                                             expected_version=ser.validated_data["version"])
-        return Response(EmployeePrepApi.OutputSerializer(prep).data)
+        return Response(EmployeePrepApi.InterviewEmployeePrepOutputSerializer(prep).data)
 
 
 class RecordApi(APIView):
     """PUT: the manager writes the record (fields given are changed; ``actions`` and ``revisions``, when
     given, replace the lists). Until the employee signs."""
 
-    class ActionInputSerializer(serializers.Serializer):
+    class InterviewRecordActionInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ActionKind.choices, required=False, default=ActionKind.IMPROVEMENT)
         what = serializers.CharField()
         success_measure = serializers.CharField(required=False, allow_blank=True, default="")
@@ -381,7 +381,7 @@ class RecordApi(APIView):
         support_needed = serializers.CharField(required=False, allow_blank=True, default="")
         due_date = serializers.CharField(required=False, allow_blank=True, default="", help_text="YYYY-MM-DD")
 
-    class RevisionInputSerializer(serializers.Serializer):
+    class InterviewRecordRevisionInputSerializer(serializers.Serializer):
         indicator = serializers.IntegerField(required=False, allow_null=True)
         title = serializers.CharField(required=False, allow_blank=True, default="")
         target = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
@@ -390,7 +390,7 @@ class RecordApi(APIView):
         weight = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewRecordInputSerializer(serializers.Serializer):
         held_at = serializers.DateTimeField(required=False, allow_null=True)
         agreement = serializers.ChoiceField(choices=Agreement.choices, required=False, allow_blank=True)
         agreement_comment = serializers.CharField(required=False, allow_blank=True)
@@ -404,14 +404,14 @@ class RecordApi(APIView):
         revisions = serializers.ListField(child=serializers.DictField(), required=False)
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewDetailSerializer)
+    @extend_schema(request=InterviewRecordInputSerializer, responses=InterviewDetailSerializer)
     def put(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewRecordInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         version = d.pop("version")
-        for key, row_ser in (("actions", self.ActionInputSerializer), ("revisions", self.RevisionInputSerializer)):
+        for key, row_ser in (("actions", self.InterviewRecordActionInputSerializer), ("revisions", self.InterviewRecordRevisionInputSerializer)):
             if key in d:
                 rows = row_ser(data=d[key], many=True)
                 rows.is_valid(raise_exception=True)
@@ -421,13 +421,13 @@ class RecordApi(APIView):
 
 
 class RecordSubmitApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewRecordSubmitInputSerializer(serializers.Serializer):
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewSerializer)
+    @extend_schema(request=InterviewRecordSubmitInputSerializer, responses=InterviewSerializer)
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewRecordSubmitInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         i = services.record_submit(actor=request.user, interview=i, expected_version=ser.validated_data["version"])
         return Response(InterviewSerializer(i).data)
@@ -436,15 +436,15 @@ class RecordSubmitApi(APIView):
 class RecordSignApi(APIView):
     """The employee signs, or signs with a disagreement noted (then ``appeal_url`` links to the appeal)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewRecordSignInputSerializer(serializers.Serializer):
         disagreement = serializers.BooleanField(required=False, default=False)
         note = serializers.CharField(required=False, allow_blank=True, default="")
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewDetailSerializer)
+    @extend_schema(request=InterviewRecordSignInputSerializer, responses=InterviewDetailSerializer)
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewRecordSignInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         i = services.record_sign(actor=request.user, interview=i, disagreement=d["disagreement"], note=d["note"],
@@ -453,27 +453,27 @@ class RecordSignApi(APIView):
 
 
 class AddendumApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewAddendumInputSerializer(serializers.Serializer):
         text = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: InterviewAddendumSerializer})
+    @extend_schema(request=InterviewAddendumInputSerializer, responses={201: InterviewAddendumSerializer})
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewAddendumInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         add = services.addendum_add(actor=request.user, interview=i, text=ser.validated_data["text"])
         return Response(InterviewAddendumSerializer(add).data, status=status.HTTP_201_CREATED)
 
 
 class ReassignApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewReassignInputSerializer(serializers.Serializer):
         manager = serializers.IntegerField()
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewSerializer)
+    @extend_schema(request=InterviewReassignInputSerializer, responses=InterviewSerializer)
     def post(self, request, pk):
         i = _interview(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewReassignInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         manager = Employee.objects.filter(pk=ser.validated_data["manager"]).first()
         if manager is None:
@@ -511,15 +511,15 @@ def _action(request, pk) -> Action:
 
 
 class ActionProgressApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewActionProgressInputSerializer(serializers.Serializer):
         progress = serializers.IntegerField(min_value=0, max_value=100)
         note = serializers.CharField(required=False, allow_blank=True, default="")
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewActionSerializer)
+    @extend_schema(request=InterviewActionProgressInputSerializer, responses=InterviewActionSerializer)
     def post(self, request, pk):
         a = _action(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewActionProgressInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         a = services.action_progress(actor=request.user, action=a, progress=d["progress"], note=d["note"],
@@ -528,13 +528,13 @@ class ActionProgressApi(APIView):
 
 
 class ActionConfirmApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewActionConfirmInputSerializer(serializers.Serializer):
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewActionSerializer)
+    @extend_schema(request=InterviewActionConfirmInputSerializer, responses=InterviewActionSerializer)
     def post(self, request, pk):
         a = _action(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewActionConfirmInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         a = services.action_confirm(actor=request.user, action=a, expected_version=ser.validated_data["version"])
         return Response(InterviewActionSerializer(a).data)
@@ -543,7 +543,7 @@ class ActionConfirmApi(APIView):
 class RevisionDecideApi(APIView):
     """The manager accepts a revision (as agreed or edited) into the next contract draft, or drops it."""
 
-    class InputSerializer(serializers.Serializer):
+    class InterviewRevisionDecideInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=[("accept", "accept"), ("drop", "drop")])
         title = serializers.CharField(required=False, allow_blank=True)
         target = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -552,12 +552,12 @@ class RevisionDecideApi(APIView):
         weight = serializers.CharField(required=False, allow_blank=True, allow_null=True)
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=InterviewRevisionSerializer)
+    @extend_schema(request=InterviewRevisionDecideInputSerializer, responses=InterviewRevisionSerializer)
     def post(self, request, pk):
         r = Revision.objects.select_related("interview").filter(pk=pk).first()
         if r is None or not access.roles(request.user, r.interview):
             raise NotFound(_("Not found."))
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewRevisionDecideInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         decision, version = d.pop("decision"), d.pop("version")
@@ -570,7 +570,7 @@ class RevisionDecideApi(APIView):
 class CompletionApi(APIView):
     """HR: counts per department and cycle, overdue first."""
 
-    class RowSerializer(serializers.Serializer):
+    class InterviewCompletionRowSerializer(serializers.Serializer):
         cycle_id = serializers.IntegerField()
         department_id = serializers.IntegerField()
         department_name = serializers.CharField()
@@ -582,24 +582,24 @@ class CompletionApi(APIView):
         overdue = serializers.IntegerField()
         disagreement = serializers.IntegerField()
 
-    @extend_schema(parameters=[OpenApiParameter("cycle", int)], responses=RowSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("cycle", int)], responses=InterviewCompletionRowSerializer(many=True))
     def get(self, request):
         if not is_hr(request.user):
             raise NotFound(_("Not found."))
         cycle = request.query_params.get("cycle")
         rows = selectors.completion_by_department(cycle_id=int(cycle) if cycle and cycle.isdigit() else None)
-        return Response(self.RowSerializer(rows, many=True).data)
+        return Response(self.InterviewCompletionRowSerializer(rows, many=True).data)
 
 
 class CyclePolicyApi(APIView):
-    class PolicySerializer(serializers.Serializer):
+    class InterviewCyclePolicyPolicySerializer(serializers.Serializer):
         cycle = serializers.IntegerField(source="cycle_id", read_only=True)
         window_days = serializers.IntegerField(min_value=1, max_value=60)
         policy = serializers.ChoiceField(choices=OverduePolicy.choices)
         remind_days_before = serializers.IntegerField(min_value=0, max_value=30)
         version = serializers.IntegerField(read_only=True)
 
-    class InputSerializer(PolicySerializer):
+    class InterviewCyclePolicyInputSerializer(InterviewCyclePolicyPolicySerializer):
         version = VersionField(required=False, allow_null=True,
                                help_text="The version you edited (omit only when HR sets it the first time).")
 
@@ -611,26 +611,26 @@ class CyclePolicyApi(APIView):
             raise NotFound(_("Not found."))
         return c
 
-    @extend_schema(responses=PolicySerializer)
+    @extend_schema(responses=InterviewCyclePolicyPolicySerializer)
     def get(self, request, pk):
         c = self._cycle(request, pk)
-        return Response(self.PolicySerializer(services.policy_for(c.pk)).data)
+        return Response(self.InterviewCyclePolicyPolicySerializer(services.policy_for(c.pk)).data)
 
-    @extend_schema(request=InputSerializer, responses=PolicySerializer)
+    @extend_schema(request=InterviewCyclePolicyInputSerializer, responses=InterviewCyclePolicyPolicySerializer)
     def put(self, request, pk):
         c = self._cycle(request, pk)
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewCyclePolicyInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         p = services.cycle_policy_set(actor=request.user, cycle=c, window_days=d["window_days"], policy=d["policy"],
                                       remind_days_before=d["remind_days_before"], expected_version=d.get("version"))
-        return Response(self.PolicySerializer(p).data)
+        return Response(self.InterviewCyclePolicyPolicySerializer(p).data)
 
 
 class StatsApi(APIView):
     """Counts only, per department (for dashboards): due, held, overdue, signed with disagreement."""
 
-    class RowSerializer(serializers.Serializer):
+    class InterviewStatsRowSerializer(serializers.Serializer):
         department = serializers.IntegerField()
         department_name = serializers.CharField()
         due = serializers.IntegerField()
@@ -638,18 +638,18 @@ class StatsApi(APIView):
         overdue = serializers.IntegerField()
         disagreement = serializers.IntegerField()
 
-    @extend_schema(parameters=[OpenApiParameter("cycle", int)], responses=RowSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("cycle", int)], responses=InterviewStatsRowSerializer(many=True))
     def get(self, request):
         if not selectors.may_see_stats(request.user):
             raise NotFound(_("Not found."))
         cycle = request.query_params.get("cycle")
-        return Response(self.RowSerializer(selectors.stats(
+        return Response(self.InterviewStatsRowSerializer(selectors.stats(
             user=request.user, cycle_id=int(cycle) if cycle and cycle.isdigit() else None), many=True).data)
 
 
 # --- new hires ----------------------------------------------------------------------------------------------
 
-class GoalTalkSerializer(serializers.Serializer):
+class InterviewGoalTalkSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     employee = serializers.IntegerField(source="employee_id")
     manager = serializers.IntegerField(source="manager_id")
@@ -659,7 +659,7 @@ class GoalTalkSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class NewHireSerializer(serializers.Serializer):
+class InterviewNewHireSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     employee_no = serializers.CharField()
@@ -675,7 +675,7 @@ class NewHireListApi(generics.ListAPIView):
     """New hires (joined in the last 90 days): a manager's direct reports, HR everyone; ``state`` filters
     not_discussed, not_acknowledged or done."""
 
-    serializer_class = NewHireSerializer
+    serializer_class = InterviewNewHireSerializer
 
     def get_queryset(self):
         p = self.request.query_params
@@ -689,35 +689,35 @@ class NewHireListApi(generics.ListAPIView):
 
 
 class GoalTalkCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewGoalTalkCreateInputSerializer(serializers.Serializer):
         employee = serializers.IntegerField()
         held_on = serializers.DateField()
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: GoalTalkSerializer})
+    @extend_schema(request=InterviewGoalTalkCreateInputSerializer, responses={201: InterviewGoalTalkSerializer})
     def post(self, request):
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewGoalTalkCreateInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         emp = Employee.objects.filter(pk=d["employee"]).first()
         if emp is None:
             raise NotFound(_("Not found."))
         talk = services.goal_talk_record(actor=request.user, employee=emp, held_on=d["held_on"], note=d["note"])
-        return Response(GoalTalkSerializer(talk).data, status=status.HTTP_201_CREATED)
+        return Response(InterviewGoalTalkSerializer(talk).data, status=status.HTTP_201_CREATED)
 
 
 class GoalTalkAcknowledgeApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InterviewGoalTalkAcknowledgeInputSerializer(serializers.Serializer):
         note = serializers.CharField(required=False, allow_blank=True, default="")
         version = RequiredVersion()
 
-    @extend_schema(request=InputSerializer, responses=GoalTalkSerializer)
+    @extend_schema(request=InterviewGoalTalkAcknowledgeInputSerializer, responses=InterviewGoalTalkSerializer)
     def post(self, request, pk):
         talk = GoalTalk.objects.filter(pk=pk).first()
         if talk is None:
             raise NotFound(_("Not found."))
-        ser = self.InputSerializer(data=request.data)
+        ser = self.InterviewGoalTalkAcknowledgeInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         talk = services.goal_talk_acknowledge(actor=request.user, talk=talk, note=ser.validated_data["note"],
                                               expected_version=ser.validated_data["version"])
-        return Response(GoalTalkSerializer(talk).data)
+        return Response(InterviewGoalTalkSerializer(talk).data)

@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "AppraisalStatusEnum": "apps.appraisals.models.Status",
         "AppraisalCycleStatusEnum": "apps.appraisals.models.CycleStatus",
         "AppraisalStageEnum": "apps.appraisals.models.Stage",
+        "InterviewStatusEnum": "apps.interviews.models.Status",
+        "InterviewOverduePolicyEnum": "apps.interviews.models.OverduePolicy",
     },
 }
 
