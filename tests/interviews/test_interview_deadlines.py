@@ -4,7 +4,6 @@ scan twice in a day sends nothing twice."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from apps.interviews import services
 from apps.interviews.deadlines import deadlines_scan
@@ -69,4 +68,3 @@ def test_actions_remind_their_owner_before_the_due_date_and_once_when_overdue(or
     after = a.due_date + dt.timedelta(days=1)
     assert deadlines_scan(today=after)["actions_overdue"] == 2  # employee and manager
     assert deadlines_scan(today=after)["actions_overdue"] == 0
-    assert timezone.localdate()  # noqa: B018

@@ -2,7 +2,6 @@
 scheduled with an .ics invitation and a kept history, both preparations, the record, the signature
 (with a disagreement noted: the appeals app is told), the lock and dated addenda, and every refused move."""
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -244,4 +243,3 @@ def test_hr_names_another_manager_when_the_appraiser_left(org, interview):
         services.interview_reassign(actor=org.user("manager"), interview=i, manager=org.gm)
     with pytest.raises(ApplicationError):
         services.interview_reassign(actor=hr, interview=i, manager=org.staff)
-    assert Decimal(1)  # noqa: B018

@@ -103,7 +103,6 @@ def test_the_pdf_of_the_signed_record_in_the_readers_language(org, signed_interv
     for word in words:
         assert word in text, (word, text[:800])
     assert text.count(timezone.localtime(signed_interview.signed_at).strftime("%Y-%m-%d")) >= 1
-    assert "王" not in text or True  # noqa: PLR0133
 
 
 @pytest.mark.parametrize("url_name", ["interviews:to_hold", "interviews:mine", "interviews:actions",
