@@ -786,7 +786,7 @@ def _lock_action(action: Action) -> tuple[Action, Interview]:
     if interview_id is None:
         raise NotFound(_("Not found."))
     i = _lock(interview_id)
-    a = Action.objects.select_for_update().select_related("owner").get(pk=action.pk)
+    a = Action.objects.select_for_update(of=("self",)).select_related("owner").get(pk=action.pk)
     a.interview = i
     return a, i
 
@@ -912,7 +912,7 @@ def revision_decide(*, actor, revision: Revision, decision: str, expected_versio
         raise NotFound(_("Not found."))
     i = _lock(interview_id)
     access.require_role(actor, i, access.MANAGER, _("The manager who held the interview decides the revisions."))
-    r = Revision.objects.select_for_update().select_related("indicator").get(pk=revision.pk)
+    r = Revision.objects.select_for_update(of=("self",)).select_related("indicator").get(pk=revision.pk)
     check_version(r, expected_version)
     _require_signed_for_tracking(i)
     if r.decision != Decision.PENDING:
@@ -958,7 +958,8 @@ def is_new_hire(employee: Employee, today: dt.date | None = None) -> bool:
 def goal_talk_record(*, actor, employee: Employee, held_on, note: str = "") -> GoalTalk:
     """The direct manager records that the position goals were discussed with a new employee; the employee
     then acknowledges it. Once per position."""
-    emp = Employee.objects.select_for_update().select_related("position", "supervisor").filter(pk=employee.pk).first()
+    emp = (Employee.objects.select_for_update(of=("self",)).select_related("position", "supervisor")
+           .filter(pk=employee.pk).first())
     me = access.viewer_employee_id(actor)
     if emp is None or not (me and emp.supervisor_id == me) and not is_hr(actor):
         raise NotFound(_("Not found."))
@@ -985,7 +986,7 @@ def goal_talk_record(*, actor, employee: Employee, held_on, note: str = "") -> G
 
 @transaction.atomic
 def goal_talk_acknowledge(*, actor, talk: GoalTalk, note: str = "", expected_version: int | None = None) -> GoalTalk:
-    t = GoalTalk.objects.select_for_update().select_related("employee").filter(pk=talk.pk).first()
+    t = GoalTalk.objects.select_for_update(of=("self",)).select_related("employee").filter(pk=talk.pk).first()
     me = access.viewer_employee_id(actor)
     if t is None or not (me and me in (t.employee_id, t.manager_id) or is_hr(actor)):
         raise NotFound(_("Not found."))
