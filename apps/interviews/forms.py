@@ -103,11 +103,14 @@ class EmployeePrepForm(VersionMixin):
         for n in range(self.proposal_count):
             p = proposals[n] if n < len(proposals) else {}
             self.fields[f"proposal_indicator_{n}"] = forms.CharField(
-                label=_("Indicator"), required=False, initial=p.get("indicator", ""), max_length=300)
+                label=_("Indicator"), required=False, initial=p.get("indicator", ""), max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": _("Indicator")}))
             self.fields[f"proposal_target_{n}"] = forms.CharField(
-                label=_("Target"), required=False, initial=p.get("target", ""), max_length=300)
+                label=_("Target"), required=False, initial=p.get("target", ""), max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": _("Target")}))
             self.fields[f"proposal_note_{n}"] = forms.CharField(
-                label=_("Note"), required=False, initial=p.get("note", ""), max_length=300)
+                label=_("Note"), required=False, initial=p.get("note", ""), max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": _("Note")}))
 
     def line_rows(self):
         return [{"line": ln, "view": self[f"view_{ln.pk}"], "because": self[f"because_{ln.pk}"]} for ln in self.lines]
