@@ -2,8 +2,6 @@
 same access rules (anyone but the employee, the manager of record and HR gets 404)."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +16,7 @@ from apps.appraisals.models import Cycle
 from apps.coaching.selectors import performance_file
 from apps.contracts.models import Indicator
 from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.exports import CSV_CONTENT_TYPE, csv_bytes
 from apps.core.forms import run_service
 from apps.core.roles import is_hr
 from apps.org.models import Department, Employee
@@ -119,20 +118,18 @@ def hr_export(request):
         raise Http404
     form = forms.FilterForm(request.GET or None, cycles=_cycles(),
                             departments=list(Department.objects.filter(is_active=True)))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    header = [_("Employee number"), _("Employee"), _("Department"), _("Manager"), _("Period"), _("Status"),
+              _("To be held by"), _("Scheduled for"), _("Submitted at"), _("Signed at"),
+              _("Signed with disagreement")]
+    rows = ([i.employee.employee_no, i.employee.name, i.department.name, i.manager.name, i.period,
+             i.get_status_display(), i.due_date.isoformat(),
+             timezone.localtime(i.scheduled_at).strftime("%Y-%m-%d %H:%M") if i.scheduled_at else "",
+             timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M") if i.submitted_at else "",
+             timezone.localtime(i.signed_at).strftime("%Y-%m-%d %H:%M") if i.signed_at else "",
+             _("yes") if i.disagreement else ""]
+            for i in selectors.interview_list(user=request.user, filters=form.filters()).iterator(chunk_size=500))
+    response = HttpResponse(csv_bytes(header, rows), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="interviews.csv"'
-    response.write("\ufeff")
-    w = csv.writer(response)
-    w.writerow([_("Employee number"), _("Employee"), _("Department"), _("Manager"), _("Period"), _("Status"),
-                _("To be held by"), _("Scheduled for"), _("Submitted at"), _("Signed at"),
-                _("Signed with disagreement")])
-    for i in selectors.interview_list(user=request.user, filters=form.filters()).iterator(chunk_size=500):
-        w.writerow([i.employee.employee_no, i.employee.name, i.department.name, i.manager.name, i.period,
-                    i.get_status_display(), i.due_date.isoformat(),
-                    timezone.localtime(i.scheduled_at).strftime("%Y-%m-%d %H:%M") if i.scheduled_at else "",
-                    timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M") if i.submitted_at else "",
-                    timezone.localtime(i.signed_at).strftime("%Y-%m-%d %H:%M") if i.signed_at else "",
-                    _("yes") if i.disagreement else ""])
     return response
 
 

@@ -55,6 +55,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.audit import audit_record
 from apps.core.exceptions import ApplicationError
+from apps.core.exports import FORMULA_STARTS
 from apps.core.roles import EXECUTIVE_GROUP, HR_GROUP
 
 from . import services
@@ -70,7 +71,6 @@ ROLE_SEPARATORS = re.compile(r"[;,，；|\s]+")
 KNOWN_ROLES = (HR_GROUP, EXECUTIVE_GROUP)
 YES = {"yes", "y", "true", "1", "是", "在职", "x"}
 NO = {"no", "n", "false", "0", "否", "离职"}
-FORMULA_STARTS = ("=", "@")
 
 
 @dataclass(frozen=True)

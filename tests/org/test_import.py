@@ -371,6 +371,19 @@ def test_export_keeps_formulas_as_text(org, system_user):
     assert cells and cells[0].data_type == "s"
 
 
+@pytest.mark.parametrize("name", ["+SUM(1,1)", "-2+3", "@cmd"])
+def test_export_neutralises_every_dangerous_first_character(org, system_user, name):
+    """A self-edited name that a spreadsheet would run goes out as text, and comes back unchanged."""
+    from apps.org import services
+
+    services.employee_update(actor=system_user, employee=org.peer, name_en=name)
+    content = importing.org_export(fmt="csv").content.decode("utf-8-sig")
+    assert ("'" + name) in content
+    preview = parse_and_validate(importing.org_export(fmt="csv").content, name="x.csv")
+    assert preview.is_valid, errors_of(preview)
+    assert preview.totals["update"] == 0
+
+
 def test_template_has_the_sheets_and_columns(org):
     wb = openpyxl.load_workbook(io.BytesIO(importing.org_import_template(fmt="xlsx").content))
     for kind in KINDS.values():
