@@ -158,7 +158,9 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_FOLDER = env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".celery" / "broker"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a dead worker took is handed out again after this many seconds: a little longer than
+    # the longest task may run (CELERY_TASK_TIME_LIMIT), so a live task is never run twice at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20 * 60)}
 else:
     CELERY_BROKER_URL = "filesystem://"
     for _folder in (CELERY_BROKER_FOLDER, CELERY_BROKER_FOLDER + "-processed", CELERY_BROKER_FOLDER + "-control"):
@@ -183,9 +185,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60  # well under the 1 h visibility timeout
+CELERY_TASK_TIME_LIMIT = 15 * 60  # under the broker's visibility timeout (20 min)
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Two queues so that heavy jobs never delay light ones: "light" (notifications, reminders, deadline
+# scans: everything not named below) and "heavy" (opening and verifying a cycle, roll-ups, documents).
+# `make run` starts one worker on both; production runs a worker service per queue (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "light"
+CELERY_HEAVY_TASKS = (
+    "apps.appraisals.tasks.populate_cycle",
+    "apps.appraisals.tasks.verify_appraisals",
+    "apps.dashboards.tasks.*",
+    "apps.*.tasks.build_*",
+    "apps.*.tasks.render_*",
+)
+CELERY_TASK_ROUTES = {pattern: {"queue": "heavy"} for pattern in CELERY_HEAVY_TASKS}
+CELERY_WORKER_QUEUES = "light,heavy"
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celery" / "beat-schedule"))
 
 REST_FRAMEWORK = {

@@ -42,7 +42,7 @@ def appraisal_worker(tmp_path):
            "EMAIL_FILE_PATH": str(mail_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-l", "info",
-         "-Q", "celery", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+         "-Q", "light,heavy", "--without-heartbeat", "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

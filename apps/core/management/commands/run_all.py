@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         # one worker process on SQLite (one writer at a time), two on PostgreSQL
         concurrency = "1" if connection.vendor == "sqlite" else "2"
         commands = [
-            [python, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", concurrency],
+            [python, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", concurrency,
+             "-Q", settings.CELERY_WORKER_QUEUES],
             [python, "-m", "celery", "-A", "config", "beat", "-l", "warning"],
             [python, "manage.py", "runserver", addrport],
         ]
