@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from apps.core.models import AuditEvent
 from apps.core.roles import is_hr
 from apps.notifications.services import notification_create
 from apps.org import access
@@ -653,7 +654,8 @@ def contract_sign(*, actor, contract: Contract, expected_version: int | None = N
     existing = {s.party: s for s in c.signatures.all()}
     if party in existing and c.status in (Status.PROPOSED, Status.AGREED):
         return c  # signing twice is a no-op
-    check_version(c, expected_version)
+    if not _stale_only_by_the_other_signature(c, expected_version, existing):
+        check_version(c, expected_version)
     if c.status != Status.PROPOSED:
         if c.status in EDITABLE:
             raise TransitionNotAllowed(_("Propose the contract before signing it: a “%(status)s” contract cannot "
@@ -707,6 +709,19 @@ def contract_sign(*, actor, contract: Contract, expected_version: int | None = N
                 % {"name": c.employee.name, "period": c.period},
                 body=_("%(who)s has signed.") % {"who": _actor_name(actor)}, url=url)
     return c
+
+
+def _stale_only_by_the_other_signature(c: Contract, expected_version, existing: dict) -> bool:
+    """Both parties signing at the same moment: the second signer read the version before the first
+    signature. That signature is the only change since (the proposed content is frozen and the content
+    hash is checked below), so the second signature goes through instead of answering 409."""
+    if expected_version is None or c.status != Status.PROPOSED or len(existing) != 1:
+        return False
+    if int(expected_version) != c.version - 1:
+        return False
+    last = (AuditEvent.objects.filter(object_type=c._meta.label_lower, object_id=str(c.pk))
+            .order_by("-pk").values_list("action", flat=True).first())
+    return last == "contract.sign"
 
 
 @transaction.atomic

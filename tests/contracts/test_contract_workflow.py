@@ -217,6 +217,27 @@ def test_every_refused_transition_says_why(org):
         assert "amendment" in info.value.message
 
 
+def test_both_parties_signing_the_version_they_read_at_once_agree_the_contract(org):
+    """Both open the proposed contract (same version) and sign: the second signature is not a conflict."""
+    c = services.contract_propose(actor=org.user("lead"), contract=draft(org))
+    seen = c.version
+    services.contract_sign(actor=org.user("staff"), contract=Contract.objects.get(pk=c.pk), expected_version=seen)
+    c = services.contract_sign(actor=org.user("lead"), contract=Contract.objects.get(pk=c.pk), expected_version=seen)
+    assert c.status == Status.AGREED and c.signatures.count() == 2
+
+
+def test_a_signature_on_an_older_proposal_is_still_a_conflict(org):
+    """A change other than the other party's signature (returned and proposed again) still refuses."""
+    c = services.contract_propose(actor=org.user("lead"), contract=draft(org))
+    seen = c.version
+    services.contract_sign(actor=org.user("staff"), contract=Contract.objects.get(pk=c.pk), expected_version=seen)
+    services.contract_return(actor=org.user("staff"), contract=Contract.objects.get(pk=c.pk), reason="改一下")
+    c = services.contract_propose(actor=org.user("lead"), contract=Contract.objects.get(pk=c.pk))
+    with pytest.raises(Conflict):
+        services.contract_sign(actor=org.user("staff"), contract=Contract.objects.get(pk=c.pk),
+                               expected_version=seen)
+
+
 def test_return_clears_the_signatures_given_so_far(org):
     c = services.contract_propose(actor=org.user("lead"), contract=draft(org))
     services.contract_sign(actor=org.user("lead"), contract=c)
