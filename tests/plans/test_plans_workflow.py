@@ -225,6 +225,25 @@ def test_nobody_else_starts_an_employees_plan_but_hr_may_on_their_behalf(org, th
     assert plan.pk == again.pk
 
 
+def test_starting_the_plan_at_the_same_moment_twice_is_the_same_plan(org, this_month, monkeypatch):
+    """The other request created the plan between this one's lookup and its insert: no "already exists"."""
+    from django.db.models import QuerySet
+
+    plan = services.plan_create(actor=org.user("staff"), employee=org.staff, year=this_month[0], month=this_month[1])
+    real_first, missed = QuerySet.first, []
+
+    def first_misses_the_plan_once(qs):
+        if qs.model is MonthlyPlan and not missed:
+            missed.append(True)
+            return None
+        return real_first(qs)
+
+    monkeypatch.setattr(QuerySet, "first", first_misses_the_plan_once)
+    again = services.plan_create(actor=org.user("staff"), employee=org.staff, year=this_month[0], month=this_month[1])
+    assert missed and again.pk == plan.pk
+    assert MonthlyPlan.objects.filter(employee=org.staff).count() == 1
+
+
 def test_carry_forward_copies_last_months_unfinished_items_once(org, make_plan, this_month):
     from apps.plans import periods
 

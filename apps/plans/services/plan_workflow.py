@@ -148,7 +148,9 @@ def plan_create(*, actor, employee: Employee, year: int, month: int, carry_forwa
     plan = MonthlyPlan.objects.filter(employee=emp, year=year, month=month).first()
     if plan is None:
         plan = MonthlyPlan(employee=emp, year=year, month=month)
-        plan.full_clean()
+        # the (employee, year, month) rule is left to the database: a plan started at the same moment elsewhere
+        # is caught below and is the same plan, not an error
+        plan.full_clean(exclude=["employee"], validate_unique=False)
         try:
             with transaction.atomic():
                 plan.save()
