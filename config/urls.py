@@ -31,6 +31,7 @@ urlpatterns = [
     path("coaching/", include("apps.coaching.urls")),
     path("appraisals/", include("apps.appraisals.urls")),
     path("interviews/", include("apps.interviews.urls")),
+    path("appeals/", include("apps.appeals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
