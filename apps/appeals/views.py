@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,7 +62,8 @@ def home(request):
 def mine(request):
     qs = selectors.appeal_list(user=request.user)
     me = access.viewer_employee_id(request.user)
-    qs = qs.filter(employee_id=me or 0) | qs.filter(info_requests__addressee_user_id=request.user.pk).distinct()
+    asked = InfoRequest.objects.filter(addressee_user_id=request.user.pk).values("appeal_id")
+    qs = qs.filter(Q(employee_id=me or 0) | Q(pk__in=asked))
     page = Paginator(qs.order_by("rank", "-filed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "appeals/mine.html", {"page": page, "query": _query(request), **_tabs(request, "mine")})
 

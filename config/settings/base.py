@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "AppraisalStageEnum": "apps.appraisals.models.Stage",
         "InterviewStatusEnum": "apps.interviews.models.Status",
         "InterviewOverduePolicyEnum": "apps.interviews.models.OverduePolicy",
+        "AppealKindEnum": "apps.appeals.models.Kind",
+        "AppealStatusEnum": "apps.appeals.models.Status",
+        "AppealConcernStatusEnum": "apps.appeals.models.ConcernStatus",
     },
 }
 
