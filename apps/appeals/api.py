@@ -484,3 +484,43 @@ class CyclePolicyApi(APIView):
                                 window_rule=d["window_rule"], triage_days=d["triage_days"],
                                 decision_days=d["decision_days"], expected_version=d.get("version"))
         return Response(AppealPolicySerializer(p).data)
+
+
+# --- HR: statistics ---------------------------------------------------------------------------------------
+
+class AppealStatsRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    appeals = serializers.IntegerField()
+    published = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="Appeals per 100 published appraisals.")
+    decided = serializers.IntegerField()
+    upheld = serializers.IntegerField(help_text="Upheld or partly upheld.")
+    upheld_share = serializers.FloatField(allow_null=True, help_text="Percent of decided appeals upheld.")
+
+
+class AppealOutcomeCountSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    label = serializers.CharField()
+    n = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class AppealStatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    published = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    outcomes = AppealOutcomeCountSerializer(many=True)
+    avg_days_to_decision = serializers.FloatField(allow_null=True)
+    by_department = AppealStatsRowSerializer(many=True)
+    by_manager = AppealStatsRowSerializer(many=True)
+
+
+class AppealStatsApi(APIView):
+    """HR only: appeal rate by department and manager, outcomes, time to decision (counts, no content)."""
+
+    @extend_schema(parameters=[OpenApiParameter("cycle", int)], responses=AppealStatsSerializer)
+    def get(self, request):
+        cycle = request.query_params.get("cycle", "")
+        data = selectors.appeal_stats(user=request.user, cycle_id=int(cycle) if cycle.isdigit() else None)
+        return Response(AppealStatsSerializer(data).data)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("concerns/<int:pk>/", api.ConcernDetailApi.as_view(), name="api-appeal-concern"),
     path("concerns/<int:pk>/dismiss/", api.ConcernDismissApi.as_view(), name="api-appeal-concern-dismiss"),
     path("concerns/<int:pk>/review/", api.ConcernReviewApi.as_view(), name="api-appeal-concern-review"),
+    path("stats/", api.AppealStatsApi.as_view(), name="api-appeals-stats"),
     path("cycles/<int:pk>/policy/", api.CyclePolicyApi.as_view(), name="api-appeals-cycle-policy"),
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mine/", views.mine, name="mine"),
     path("hr/", views.queue, name="queue"),
+    path("hr/stats/", views.stats, name="stats"),
     path("hr/cycles/<int:cycle_pk>/policy/", views.cycle_policy, name="cycle_policy"),
     path("new/<int:appraisal_pk>/", views.new, name="new"),
     path("concerns/", views.concerns, name="concerns"),

@@ -49,7 +49,8 @@ def _tabs(request, current: str) -> dict:
             ("concern_new", _("Raise a concern"), reverse("appeals:concern_new"))]
     if is_hr(request.user):
         tabs += [("queue", _("Appeals queue"), reverse("appeals:queue")),
-                 ("concerns", _("Concerns"), reverse("appeals:concerns"))]
+                 ("concerns", _("Concerns"), reverse("appeals:concerns")),
+                 ("stats", _("Statistics"), reverse("appeals:stats"))]
     return {"tabs": tabs, "current_tab": current}
 
 
@@ -275,6 +276,16 @@ def letter(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="appeal-{appeal.pk}.pdf"'
     return response
+
+
+@login_required
+def stats(request):
+    _hr_or_404(request)
+    cycle = request.GET.get("cycle", "")
+    data = selectors.appeal_stats(user=request.user, cycle_id=int(cycle) if cycle.isdigit() else None)
+    return render(request, "appeals/stats.html", {"s": data, "cycle": cycle,
+                                                  "cycles": Cycle.objects.order_by("-period")[:24],
+                                                  **_tabs(request, "stats")})
 
 
 # --- concerns ------------------------------------------------------------------------------------------
