@@ -44,6 +44,10 @@ app.conf.beat_schedule = {
         "task": "apps.interviews.tasks.scan_deadlines",
         "schedule": crontab(minute=25, hour="8-20"),
     },
+    "appeals-scan-deadlines": {  # hourly in office hours; each reminder once per appeal, stage and day
+        "task": "apps.appeals.tasks.scan_deadlines",
+        "schedule": crontab(minute=35, hour="8-20"),
+    },
     "dashboards-rollup-changed": {  # every minute: one roll-up per cycle / goal year whose rows changed
         "task": "apps.dashboards.tasks.rollup_changed",
         "schedule": crontab(),

@@ -582,3 +582,37 @@ class ActualsUpload(TimeStampedModel):
 
     def __str__(self):
         return self.file_name
+
+
+class ResultCorrection(TimeStampedModel):
+    """A published appraisal's result corrected after publication (an upheld appeal): the result before
+    and after (totals, grade, explanations, the lines changed), who, when, why and the reference of the
+    case (e.g. "appeal:12"). Append-only: the published history stays."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("appraisal"), on_delete=models.PROTECT,
+                                  related_name="corrections")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("corrected by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(_("reference"), max_length=60, blank=True,
+                                 help_text=_("The case the correction comes from, e.g. appeal:12."))
+    before = models.JSONField(_("result before"), default=dict, blank=True)
+    after = models.JSONField(_("result after"), default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    quota_breaches = models.JSONField(_("hard quotas broken after the correction"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("result correction")
+        verbose_name_plural = _("result corrections")
+        ordering = ["appraisal", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.appraisal_id} · {self.reference or self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("Result corrections are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Result corrections are append-only.")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.coaching",
     "apps.appraisals",
     "apps.interviews",
+    "apps.appeals",
     "apps.dashboards",
 ]
 
@@ -253,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "AppraisalStageEnum": "apps.appraisals.models.Stage",
         "InterviewStatusEnum": "apps.interviews.models.Status",
         "InterviewOverduePolicyEnum": "apps.interviews.models.OverduePolicy",
+        "AppealKindEnum": "apps.appeals.models.Kind",
+        "AppealStatusEnum": "apps.appeals.models.Status",
+        "AppealConcernStatusEnum": "apps.appeals.models.ConcernStatus",
     },
 }
 

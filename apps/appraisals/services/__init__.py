@@ -12,6 +12,7 @@ which queues by name through ``kernel.queue_task``):
 - ``scoring``: self-assessment and manager scoring, the total and the grade;
 - ``calibration``: confirm or move grades, grade quotas and HR's override;
 - ``publication``: publish one appraisal or a cycle (or department);
+- ``corrections``: correct a published result (an upheld appeal), keeping the history;
 - ``deadlines``: the engine that reminds, flags and advances at each stage's deadline;
 - ``kernel``: locks, the transition tables, save, audit snapshots, counters, notifications.
 
@@ -26,6 +27,7 @@ from .calibration import (
     cycle_quota_override,
     cycle_quotas_set,
 )
+from .corrections import appraisal_result_correct, result_snapshot
 from .cycles import (
     blocker_remind,
     blockers_remind_all,
@@ -67,11 +69,11 @@ from .verification import (
 __all__ = [
     "AUDIT_APPRAISAL_FIELDS", "AUDIT_LINE_FIELDS", "LINE_SCORE_FIELDS", "STAGE_ORDER",
     "actual_matches", "actuals_upload_apply", "actuals_upload_preview", "advance_one", "appraisal_calibration_confirm",
-    "appraisal_grade_calibrate", "appraisal_manager_score", "appraisal_publish", "appraisal_self_assess",
+    "appraisal_grade_calibrate", "appraisal_manager_score", "appraisal_publish", "appraisal_result_correct", "appraisal_self_assess",
     "appraisal_url", "appraisal_verify", "appraisals_verify_complete", "blocker_remind", "blockers_remind_all",
     "can_verify", "cycle_create", "cycle_open", "cycle_open_and_populate", "cycle_populate", "cycle_publish",
     "cycle_quota_override", "cycle_quotas_set", "cycle_recheck_blockers", "cycle_rescore_verified_lines",
     "cycle_update", "data_owner_user_ids", "deadlines_scan", "hr_user_ids", "line_actual_set", "line_return",
-    "line_score_set", "notify", "parse_actual", "population_count", "recount", "recount_scope",
+    "line_score_set", "notify", "parse_actual", "population_count", "recount", "recount_scope", "result_snapshot",
     "schedule_update", "scheduled_cycles_open", "template_csv", "verify_batch",
 ]
