@@ -1,8 +1,7 @@
 """Phones: every main page fits a 390 px screen (no sideways scrolling) and the menu folds behind a button."""
 import pytest
-from playwright.sync_api import expect
-
 from browser_support import click_nav
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
