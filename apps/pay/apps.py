@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayConfig(AppConfig):
+    name = "apps.pay"
+    label = "pay"
+    verbose_name = _("Pay")
+
+    def ready(self):
+        from apps.appraisals.signals import appraisal_result_corrected
+
+        from .receivers import on_result_corrected
+
+        appraisal_result_corrected.connect(on_result_corrected, dispatch_uid="pay.on_result_corrected")
