@@ -224,16 +224,16 @@ class PayoutLine(models.Model):
         return None if self.previous_total is None else self.total - self.previous_total
 
     def explanation(self) -> str:
-        from django.utils.translation import gettext as t
+        from django.utils.translation import gettext
 
         if not self.has_base:
-            text = t("No pay data recorded: base 0.00, so performance pay 0.00.")
+            text = gettext("No pay data recorded: base 0.00, so performance pay 0.00.")
         else:
-            text = t("Base %(base)s × coefficient %(coef)s of grade %(grade)s = %(pay)s (rounded half-up to "
+            text = gettext("Base %(base)s × coefficient %(coef)s of grade %(grade)s = %(pay)s (rounded half-up to "
                      "the fen).") % {"base": self.base, "coef": self.coefficient.normalize(), "grade": self.grade,
                                     "pay": self.performance_pay}
         if self.team_reward:
-            text += " " + t("Team reward %(reward)s; total %(total)s.") % {"reward": self.team_reward,
+            text += " " + gettext("Team reward %(reward)s; total %(total)s.") % {"reward": self.team_reward,
                                                                           "total": self.total}
         return text
 

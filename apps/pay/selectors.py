@@ -139,7 +139,7 @@ def budget_use(cycle_id: int, kind: str, amounts: list[tuple[str, Decimal]], *, 
         qs = qs.filter(department_id__in=departments)
     out = []
     for b in qs:
-        used = sum((a for path, a in amounts if path.startswith(b.department.path)), Decimal(0))
+        used = sum((a for path, a in amounts if path.startswith(b.department.path)), Decimal("0.00"))
         percent = int(min(used * 100 / b.amount, Decimal(100))) if b.amount else (100 if used else 0)
         out.append({"budget": b, "department": b.department, "used": used, "amount": b.amount,
                     "left": b.amount - used, "over": used > b.amount, "percent": percent})
