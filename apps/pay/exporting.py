@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.exceptions import NotFound, TransitionNotAllowed
@@ -22,7 +23,7 @@ FORMATS = ("xlsx", "csv")
 
 def header(run: PayoutRun) -> list[str]:
     cols = [_("Employee number"), _("Name"), _("Department"), _("Period"), _("Grade"), _("Coefficient"), _("Base"),
-            _("Performance pay"), _("Team reward"), _("Total")]
+            _("Performance pay"), _("Team reward"), pgettext("money", "Total")]
     if run.is_correction:
         cols += [_("Previous amount"), _("Difference")]
     return cols + [_("Salary adjustment effective"), _("Salary adjustment")]
@@ -52,7 +53,7 @@ def rows(run: PayoutRun) -> tuple[list[list], list]:
         sums["total"] += ln.total
         sums["raise"] += adj["increase_amount"] if adj else Decimal(0)
         out.append(row)
-    totals = [_("Total"), "", "", period, "", "", sums["base"], sums["pay"], sums["reward"], sums["total"]]
+    totals = [pgettext("money", "Total"), "", "", period, "", "", sums["base"], sums["pay"], sums["reward"], sums["total"]]
     if run.is_correction:
         totals += ["", sums["diff"]]
     totals += ["", sums["raise"]]

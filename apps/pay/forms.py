@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import PoolKind, ProposalStatus, RunStatus, SplitKind
 
@@ -15,8 +16,10 @@ class FilterForm(forms.Form):
     cycle = forms.TypedChoiceField(label=_("Cycle"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
-    def __init__(self, *args, departments=(), cycles=(), statuses=(), **kwargs):
+    def __init__(self, *args, departments=(), cycles=(), statuses=(), search=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not search:
+            del self.fields["q"]
         self.fields["department"].choices = [("", _("All departments"))] + [(d.pk, d.name) for d in departments]
         self.fields["cycle"].choices = [("", _("All cycles"))] + [(c.pk, c.display_title) for c in cycles]
         self.fields["status"].choices = [("", _("Any status"))] + list(statuses)
@@ -131,7 +134,7 @@ class TeamRuleForm(forms.Form):
     pool_amount = forms.CharField(label=_("Fixed pool (CNY)"), required=False)
     pool_share_pct = forms.CharField(label=_("Share of the gain (%)"), required=False)
     split = forms.ChoiceField(label=_("Split"), choices=SplitKind.choices)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("team rule", "Active"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, departments=(), indicators=(), **kwargs):

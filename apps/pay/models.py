@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import MONEY_DIGITS, TimeStampedModel, VersionedModel
 
@@ -342,7 +343,7 @@ class TeamRewardRule(VersionedModel):
     pool_amount = models.DecimalField(_("fixed pool"), null=True, blank=True, **MONEY_DIGITS)
     pool_share_pct = models.DecimalField(_("share of the gain (%)"), null=True, blank=True, **PCT_DIGITS)
     split = models.CharField(_("split"), max_length=6, choices=SplitKind.choices, default=SplitKind.EQUAL)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("team rule", "active"), default=True)
 
     class Meta:
         verbose_name = _("team-reward rule")

@@ -369,7 +369,7 @@ def proposal_decide(request, pk, action):
 def teams(request):
     user = request.user
     cycles = _cycles()
-    form = forms.FilterForm(request.GET or None, cycles=cycles)
+    form = forms.FilterForm(request.GET or None, cycles=cycles, search=False)
     results = _page(request, selectors.team_results(user=user, filters=form.filters()))
     ctx = {"form": form, "page": results, "query": _query(request), "is_hr": access.is_pay_hr(user),
            **_tabs(request, "teams")}
