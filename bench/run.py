@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("bench.summary", "counts of the bench organisation and the time of typical tree queries"),
     "appraisals": ("bench.appraisals", "open an appraisal cycle for N employees (6 lines each), verify and score"),
     "rollup": ("bench.rollup", "issue 6 suite: opening, roll-up vs hand-written SQL, dashboard at 1k and 100k, memory"),
+    "pay": ("bench.pay", "issue 14: a performance-pay run for N employees (set-based) and its payroll export"),
     "rollup_once": ("bench.rollup:once", "one roll-up of a cycle in this process (used by `rollup` for its memory)"),
 }
 DEFAULT = ["rollup"]  # what `python -m bench.run` (and `make bench`) runs: the issue-6 suite (it runs `appraisals`)

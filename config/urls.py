@@ -19,6 +19,7 @@ api_v1 = [
     path("appraisals/", include("apps.appraisals.api_urls")),
     path("interviews/", include("apps.interviews.api_urls")),
     path("appeals/", include("apps.appeals.api_urls")),
+    path("pay/", include("apps.pay.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("appraisals/", include("apps.appraisals.urls")),
     path("interviews/", include("apps.interviews.urls")),
     path("appeals/", include("apps.appeals.urls")),
+    path("pay/", include("apps.pay.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),

@@ -21,3 +21,10 @@ def is_hr(user) -> bool:
 
 def is_executive(user) -> bool:
     return EXECUTIVE_GROUP in _group_names(user)
+
+FINANCE_GROUP = "finance"
+
+
+def is_finance(user) -> bool:
+    """Finance staff: they read pay data and download the payroll export (apps/pay)."""
+    return FINANCE_GROUP in _group_names(user)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from apps.core.roles import EXECUTIVE_GROUP, HR_GROUP, is_hr
+from apps.core.roles import EXECUTIVE_GROUP, FINANCE_GROUP, HR_GROUP, is_hr
 
 from . import access
 from .models import Department, Employee, JobLevel, Position, ReviewFrequency
@@ -276,16 +276,17 @@ def _sync_user_active(emp: Employee) -> None:
 
 @transaction.atomic
 def employee_roles_set(*, actor, employee: Employee, roles: list[str]) -> None:
-    """Grant exactly these product roles (hr, executive) to the employee's user account."""
+    """Grant exactly these product roles (hr, executive, finance) to the employee's user account."""
     require_hr(actor)
     if employee.user_id is None:
         raise ApplicationError(_("%(name)s has no user account.") % {"name": employee.name})
-    wanted = set(roles) & {HR_GROUP, EXECUTIVE_GROUP}
+    known = (HR_GROUP, EXECUTIVE_GROUP, FINANCE_GROUP)
+    wanted = set(roles) & set(known)
     user = employee.user
-    current = set(user.groups.filter(name__in=[HR_GROUP, EXECUTIVE_GROUP]).values_list("name", flat=True))
+    current = set(user.groups.filter(name__in=known).values_list("name", flat=True))
     if wanted == current:
         return
-    groups = {g.name: g for g in (Group.objects.get_or_create(name=n)[0] for n in (HR_GROUP, EXECUTIVE_GROUP))}
+    groups = {g.name: g for g in (Group.objects.get_or_create(name=n)[0] for n in known)}
     user.groups.remove(*[groups[n] for n in current - wanted])
     user.groups.add(*[groups[n] for n in wanted - current])
     user._role_groups = None

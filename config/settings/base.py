@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.appraisals",
     "apps.interviews",
     "apps.appeals",
+    "apps.pay",
     "apps.dashboards",
 ]
 
