@@ -18,6 +18,7 @@ api_v1 = [
     path("coaching/", include("apps.coaching.api_urls")),
     path("appraisals/", include("apps.appraisals.api_urls")),
     path("interviews/", include("apps.interviews.api_urls")),
+    path("results/", include("apps.results.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
 ]
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("coaching/", include("apps.coaching.urls")),
     path("appraisals/", include("apps.appraisals.urls")),
     path("interviews/", include("apps.interviews.urls")),
+    path("results/", include("apps.results.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.coaching",
     "apps.appraisals",
     "apps.interviews",
+    "apps.results",
     "apps.dashboards",
 ]
 

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultsConfig(AppConfig):
+    name = "apps.results"
+    label = "results"
+    verbose_name = _("Talent review")
+
+    def ready(self):
+        from apps.appraisals.signals import appraisal_result_corrected
+        from apps.core import navigation, worklist
+
+        from . import selectors
+        from .receivers import on_result_corrected
+
+        appraisal_result_corrected.connect(on_result_corrected, dispatch_uid="results.on_result_corrected")
+        navigation.register(navigation.NavEntry("results", _("Talent review"), "results:home", order=380,
+                                                visible=selectors.has_results_menu))
+        worklist.register(selectors.talent_work_items)
