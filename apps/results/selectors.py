@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,13 +76,14 @@ def grid(user, review: TalentReview, **filters) -> dict:
     counts = {(p, a): n for p, a, n in base.values_list("cell_performance", "cell_ability")
               .annotate(n=Count("pk")).order_by()}
     total = sum(counts.values())
+    # the first people of each cell, in one query (a window over the cells: no row per person leaves the database)
     people = list(with_people(base.filter(cell_performance__in=LEVELS, cell_ability__in=LEVELS))
-                  .order_by("cell_performance", "cell_ability", "employee__employee_no"))
+                  .annotate(rank=Window(RowNumber(), partition_by=[F("cell_performance"), F("cell_ability")],
+                                        order_by=F("employee__employee_no").asc()))
+                  .filter(rank__lte=PEOPLE_PER_CELL).order_by("employee__employee_no"))
     by_cell: dict[tuple, list] = {}
     for p in people:
-        lst = by_cell.setdefault((p.cell_performance, p.cell_ability), [])
-        if len(lst) < PEOPLE_PER_CELL:
-            lst.append(p)
+        by_cell.setdefault((p.cell_performance, p.cell_ability), []).append(p)
     rows = []
     for perf in reversed(LEVELS):
         row = []
