@@ -91,6 +91,8 @@ def actions_q(user) -> Q:
     """Talent actions the user may read: those of the people they may see, plus their own released ones."""
     if not _authenticated(user):
         return NOTHING
+    if is_hr(user):
+        return Q()  # (an empty Q OR-ed with a condition would be that condition alone)
     q = people_q(user, "employee__")
     me = access.viewer_for(user).employee_id
     if me:

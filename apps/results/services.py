@@ -401,9 +401,9 @@ def _propose_actions(review: TalentReview, placements: list[Placement]) -> None:
         for kind in cat.proposed_kinds:
             if (p.pk, kind) in have:
                 continue
+            # the title names the kind only: the category is not the employee's to read once this is released
             out.append(TalentAction(placement=p, employee_id=p.employee_id, kind=kind,
-                                    title=f"{ActionKind(kind).label} · {cat.name}"[:200],
-                                    details=cat.action, due_date=today + dt.timedelta(days=90)))
+                                    title=str(ActionKind(kind).label)[:200], due_date=today + dt.timedelta(days=90)))
     if out:
         TalentAction.objects.bulk_create(out, batch_size=1000)
 

@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "AppraisalStageEnum": "apps.appraisals.models.Stage",
         "InterviewStatusEnum": "apps.interviews.models.Status",
         "InterviewOverduePolicyEnum": "apps.interviews.models.OverduePolicy",
+        "TalentLevelEnum": "apps.results.models.Level",
+        "TalentActionKindEnum": "apps.results.models.ActionKind",
     },
 }
 
