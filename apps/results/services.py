@@ -577,8 +577,8 @@ def _lock_action(action) -> TalentAction:
 def _move(a: TalentAction, move: str) -> None:
     sources, target = ACTION_TRANSITIONS[move]
     if a.status not in sources:
-        raise TransitionNotAllowed(_("This action is %(status)s; it cannot be %(move)s now.")
-                                   % {"status": ActionStatus(a.status).label, "move": _(move)})
+        raise TransitionNotAllowed(_("This action is %(status)s; this step is not possible now.")
+                                   % {"status": ActionStatus(a.status).label})
     a.status = target
 
 
