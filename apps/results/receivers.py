@@ -7,3 +7,10 @@ def on_result_corrected(sender, appraisal, actor=None, **kwargs) -> None:
     from .services import placements_recompute_for
 
     placements_recompute_for(appraisal=appraisal, actor=actor)
+
+
+def on_appraisal_published(sender, appraisal, actor=None, **kwargs) -> None:
+    """A result published after the review opened (a late appraisal of the cycle): the person is placed."""
+    from .services import placements_recompute_for
+
+    placements_recompute_for(appraisal=appraisal, actor=actor)

@@ -297,7 +297,8 @@ def review_create(*, actor, cycle: Cycle, **settings_values) -> TalentReview:
     cycle = Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     if cycle is None:
         raise NotFound(_("Not found."))
-    if cycle.status != CycleStatus.PUBLISHED:
+    if cycle.status != CycleStatus.PUBLISHED and not Appraisal.objects.filter(
+            cycle=cycle, status=AppraisalStatus.PUBLISHED).exists():
         raise ApplicationError(_("The results of this cycle are not published yet; a talent review starts "
                                  "once they are."), field="cycle")
     if TalentReview.objects.filter(cycle=cycle).exists():
@@ -409,7 +410,8 @@ def _propose_actions(review: TalentReview, placements: list[Placement]) -> None:
 
 
 def placements_recompute_for(*, appraisal: Appraisal, actor=None) -> int:
-    """A published result changed (an upheld appeal): move that person in every review of the cycle."""
+    """A result was published into a cycle under review, or a published result changed (an upheld appeal):
+    place (or move) that person in every review of the cycle."""
     n = 0
     for review in TalentReview.objects.filter(cycle_id=appraisal.cycle_id):
         n += placements_compute(review=review, actor=actor, employee_ids=[appraisal.employee_id])

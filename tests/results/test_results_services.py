@@ -186,3 +186,17 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+def test_a_review_may_open_on_part_of_a_cycle_and_late_results_are_placed(org, competency_models):
+    import appraisal_helpers
+    from results_helpers import appraisal_of, publish, sign
+
+    sign(org, org.staff)
+    sign(org, org.peer)
+    cycle = appraisal_helpers.open_cycle(org)
+    publish(org, appraisal_of(org.staff, cycle))
+    review = services.review_create(actor=org.user("hr"), cycle=cycle)
+    assert list(Placement.objects.filter(review=review).values_list("employee_id", flat=True)) == [org.staff.pk]
+    publish(org, appraisal_of(org.peer, cycle))  # appraisal_published places her
+    assert Placement.objects.filter(review=review, employee=org.peer, performance=Level.LOW).exists()
