@@ -9,7 +9,7 @@ class ResultsConfig(AppConfig):
 
     def ready(self):
         from apps.appraisals.signals import appraisal_published, appraisal_result_corrected
-        from apps.core import navigation, worklist
+        from apps.core import navigation, panels, worklist
         from apps.org import demo
 
         from . import selectors
@@ -21,5 +21,6 @@ class ResultsConfig(AppConfig):
         navigation.register(navigation.NavEntry("results", _("Talent review"), "results:home", order=380,
                                                 visible=selectors.has_results_menu))
         worklist.register(selectors.talent_work_items)
+        panels.register("appraisal.detail", selectors.agreed_actions_panel)
         if seed_demo_results not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(seed_demo_results)

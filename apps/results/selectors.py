@@ -159,3 +159,21 @@ def talent_work_items(user) -> list[WorkItem]:
 
 def open_action_count(user) -> int:
     return TalentAction.objects.filter(access.people_q(user, "employee__"), status__in=list(OPEN)).count()
+
+
+def agreed_actions_panel(*, user, obj):
+    """On the appraisal page: the development actions agreed for this person in earlier talent reviews
+    (approved, released or done), for their manager, an executive above them and HR; the employee sees the
+    released ones only. Two queries at most."""
+    from apps.appraisals.models import Appraisal
+    from apps.core.panels import Panel
+
+    if not isinstance(obj, Appraisal) or not getattr(user, "is_authenticated", False):
+        return None
+    qs = (TalentAction.objects.filter(employee_id=obj.employee_id, placement__review__cycle__period__lt=obj.period,
+                                      status__in=[ActionStatus.APPROVED, ActionStatus.RELEASED, ActionStatus.DONE])
+          .filter(access.actions_q(user)).select_related("placement__review__cycle").order_by("-pk")[:10])
+    rows = list(qs)
+    if not rows:
+        return None
+    return Panel(template="results/_appraisal_panel.html", order=60, context={"talent_actions": rows})

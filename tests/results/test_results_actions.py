@@ -119,3 +119,27 @@ def test_reminders_are_sent_once_a_day(org, review):
     assert services.remind_actions(today=today) == 0
     assert services.remind_actions(today=today + dt.timedelta(days=1)) == 1
     assert Notification.objects.filter(recipient=org.user("staff")).count() == before + 2
+
+
+def test_at_the_next_appraisal_the_manager_sees_what_was_agreed(org, review):
+    from apps.appraisals.models import Appraisal
+    from apps.core.panels import panels_for
+
+    rate(org, review, org.staff, [4, 4, 5])
+    pip = _action(Placement.objects.get(review=review, employee=org.staff), ActionKind.PIP)
+    hr = org.user("hr")
+    pip = _step(hr, _step(hr, pip, "confirm", title="三个月改进计划"), "approve")
+    next_appraisal = Appraisal(employee_id=org.staff.pk, period="2026-12")  # the page's object: period and person
+    same_period = Appraisal(employee_id=org.staff.pk, period=review.cycle.period)
+
+    def titles(user, obj):
+        return [a.title for p in panels_for("appraisal.detail", user=user, obj=obj)
+                for a in p.context.get("talent_actions", [])]
+
+    assert titles(org.user("lead"), next_appraisal) == ["三个月改进计划"]
+    assert titles(org.user("hr"), next_appraisal) == ["三个月改进计划"]
+    assert titles(org.user("lead"), same_period) == []
+    assert titles(org.user("peer"), next_appraisal) == []
+    assert titles(org.user("staff"), next_appraisal) == []  # approved, not released to her yet
+    _step(hr, pip, "release")
+    assert titles(org.user("staff"), next_appraisal) == ["三个月改进计划"]
