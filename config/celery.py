@@ -48,6 +48,10 @@ app.conf.beat_schedule = {
         "task": "apps.appeals.tasks.scan_deadlines",
         "schedule": crontab(minute=35, hour="8-20"),
     },
+    "results-remind-actions": {  # daily: released talent actions due within 7 days, once per action and day
+        "task": "apps.results.tasks.remind_actions",
+        "schedule": crontab(minute=40, hour=9),
+    },
     "dashboards-rollup-changed": {  # every minute: one roll-up per cycle / goal year whose rows changed
         "task": "apps.dashboards.tasks.rollup_changed",
         "schedule": crontab(),

@@ -20,6 +20,7 @@ api_v1 = [
     path("interviews/", include("apps.interviews.api_urls")),
     path("appeals/", include("apps.appeals.api_urls")),
     path("pay/", include("apps.pay.api_urls")),
+    path("results/", include("apps.results.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
 ]
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("interviews/", include("apps.interviews.urls")),
     path("appeals/", include("apps.appeals.urls")),
     path("pay/", include("apps.pay.urls")),
+    path("results/", include("apps.results.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.interviews",
     "apps.appeals",
     "apps.pay",
+    "apps.results",
     "apps.dashboards",
 ]
 
@@ -258,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "AppealKindEnum": "apps.appeals.models.Kind",
         "AppealStatusEnum": "apps.appeals.models.Status",
         "AppealConcernStatusEnum": "apps.appeals.models.ConcernStatus",
+        "TalentLevelEnum": "apps.results.models.Level",
+        "TalentActionKindEnum": "apps.results.models.ActionKind",
     },
 }
 
