@@ -9,7 +9,7 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         from apps.appraisals.signals import interview_signed
-        from apps.core import navigation, panels
+        from apps.core import navigation, panels, worklist
         from apps.org import demo
 
         from . import selectors, tasks  # noqa: F401 (the tasks register with Celery)
@@ -19,5 +19,6 @@ class AppealsConfig(AppConfig):
         interview_signed.connect(on_interview_signed, dispatch_uid="appeals.on_interview_signed")
         navigation.register(navigation.NavEntry("appeals", _("Appeals"), "appeals:home", order=360))
         panels.register("appraisal.detail", selectors.appraisal_panel)
+        worklist.register(selectors.appeal_work_items)
         if seed_demo_appeals not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(seed_demo_appeals)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.coaching.models import ALLOWED_ATTACHMENT_TYPES
 
@@ -70,7 +71,7 @@ class AnswerForm(VersionForm):
 
 
 class HearingForm(VersionForm):
-    held_at = forms.DateTimeField(label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    held_at = forms.DateTimeField(label=pgettext_lazy("hearing", "Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     notes = forms.CharField(label=_("Record of the hearing"), widget=forms.Textarea(attrs={"rows": 4}),
                             required=False)
 

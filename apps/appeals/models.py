@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel, VersionedModel
 
@@ -96,9 +97,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class Outcome(models.TextChoices):
-    UPHELD = "upheld", _("Upheld")
-    PARTLY = "partly", _("Partly upheld")
-    REJECTED = "rejected", _("Rejected")
+    UPHELD = "upheld", pgettext_lazy("appeal outcome", "Upheld")
+    PARTLY = "partly", pgettext_lazy("appeal outcome", "Partly upheld")
+    REJECTED = "rejected", pgettext_lazy("appeal outcome", "Rejected")
 
 
 class Appeal(VersionedModel):
@@ -111,7 +112,7 @@ class Appeal(VersionedModel):
                                  related_name="+")
     department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
                                    related_name="+")
-    manager = models.ForeignKey("org.Employee", verbose_name=_("manager of record"), null=True, blank=True,
+    manager = models.ForeignKey("org.Employee", verbose_name=pgettext_lazy("appeal", "manager of record"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")

@@ -155,3 +155,35 @@ def appeal_stats(*, user, cycle_id: int | None = None) -> dict:
         "by_department": rows("department_id", "department__name_zh", "department__name_en", "department_id"),
         "by_manager": rows("manager_id", "manager__name_zh", "manager__name_en", "appraiser_id"),
     }
+
+
+def appeal_work_items(user) -> list:
+    """What waits for the user in appeals: HR's questions to answer; for HR, the open appeals (overdue ones
+    counted) and the concerns received. Three queries at most."""
+    from django.urls import reverse
+
+    from apps.core.worklist import WorkItem
+
+    items: list[WorkItem] = []
+    if not getattr(user, "is_authenticated", False):
+        return items
+    today = timezone.localdate()
+    for r in (InfoRequest.objects.filter(addressee_user_id=user.pk, answered_at__isnull=True,
+                                         appeal__status=Status.IN_REVIEW).order_by("due_date", "pk")[:5]):
+        items.append(WorkItem(title=_("Answer HR's question about an appeal"),
+                              url=reverse("appeals:detail", args=[r.appeal_id]), due=r.due_date,
+                              overdue=r.due_date < today))
+    if is_hr(user):
+        from django.db.models import Count
+
+        agg = Appeal.objects.filter(status__in=OPEN_STATUSES).aggregate(
+            n=Count("pk"), overdue=Count("pk", filter=Q(overdue_since__isnull=False) | Q(decision_due__lt=today)))
+        if agg["n"]:
+            items.append(WorkItem(title=_("Appeals to handle"), url=reverse("appeals:queue") + "?status=open",
+                                  count=agg["n"], overdue=bool(agg["overdue"]),
+                                  detail=_("%(n)s overdue") % {"n": agg["overdue"]} if agg["overdue"] else ""))
+        concerns = Concern.objects.filter(status="received").count()
+        if concerns:
+            items.append(WorkItem(title=_("Concerns about published results to review"),
+                                  url=reverse("appeals:concerns") + "?status=received", count=concerns))
+    return items

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.appraisals.models import Appraisal, Cycle
@@ -49,7 +50,7 @@ def _tabs(request, current: str) -> dict:
             ("concern_new", _("Raise a concern"), reverse("appeals:concern_new"))]
     if is_hr(request.user):
         tabs += [("queue", _("Appeals queue"), reverse("appeals:queue")),
-                 ("concerns", _("Concerns"), reverse("appeals:concerns")),
+                 ("concerns", pgettext("appeals", "Concerns"), reverse("appeals:concerns")),
                  ("stats", _("Statistics"), reverse("appeals:stats"))]
     return {"tabs": tabs, "current_tab": current}
 

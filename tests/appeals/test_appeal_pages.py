@@ -53,6 +53,8 @@ def test_hr_handles_and_manager_sees_only_what_is_shared(org, published, client_
         "addressee": "manager", "question": "请确认订单", "shared_with_manager": "员工对销售额有异议",
         "version": appeal.version})
     lead = client_for(org.user("lead"))
+    assert url in lead.get(reverse("home")).content.decode()  # HR's question waits on the manager's work list
+    assert reverse("appeals:queue") in hr.get(reverse("home")).content.decode()
     page = lead.get(url).content.decode()
     assert "员工对销售额有异议" in page and "请确认订单" in page
     assert "员工的理由" not in page and "台账.pdf" not in page  # not what HR did not share
