@@ -133,3 +133,18 @@ def test_concern_author_and_text_never_reach_the_subject_or_the_manager(world, c
     from apps.notifications.models import Notification
     for n in Notification.objects.exclude(recipient=people["hr"]):
         assert CONCERN not in n.title + n.body and SECRET not in n.title + n.body
+
+
+def test_a_corrected_result_shows_on_the_appraisal_without_the_appeal(world, client_for, org):
+    appeal, req, concern, people = world
+    reasons = "订单属实，更正销售额（决定理由）"
+    services.appeal_decide(actor=people["hr"], appeal=appeal, outcome="partly", reasons=reasons,
+                           lines=[{"id": appeal.contested_lines[0], "actual": "1200"}])
+    url = reverse("appraisals:detail", args=[appeal.appraisal_id])
+    for who in ("managers_manager", "executive", "manager_of_record"):
+        html = client_for(people[who]).get(url).content.decode()
+        if 'id="total"' in html:  # those who read the result see that it was corrected, not why nor the appeal
+            assert 'id="corrections"' in html, who
+        assert reasons not in html and SECRET not in html and 'id="appeal-panel"' not in html, who
+    emp = client_for(people["employee"]).get(url).content.decode()
+    assert 'id="corrections"' in emp and 'id="appeal-panel"' in emp

@@ -88,7 +88,8 @@ def test_page_shows_corrected_with_history(org, two, client_for):
                                       lines=[{"id": ScoreLine.objects.filter(appraisal=staff, rule_kind="direct")
                                               .order_by("section", "order", "pk").first().pk, "score": "95"}])
     html = client_for(org.user("staff")).get(reverse("appraisals:detail", args=[staff.pk])).content.decode()
-    assert 'id="corrections"' in html and "行为分复核" in html
+    assert 'id="corrections"' in html and "经申诉更正" in html
+    assert "行为分复核" not in html  # the reasons stay with the appeal (its own access rules), not on the appraisal
 
 
 def test_grade_correction_and_quota_breach_shown_not_silent(org, two):
@@ -107,6 +108,7 @@ def test_grade_correction_and_quota_breach_shown_not_silent(org, two):
                                           grade="S", accept_quota_breach=True)
     staff.refresh_from_db()
     assert staff.final_grade == "S" and staff.calibrated_grade == "S" and c.quota_breaches
+    assert staff.calibration_reason == "经申诉更正 / Corrected after appeal (appeal:3)"  # not the case's reasons
 
 
 def test_refusals_write_nothing(org, two):

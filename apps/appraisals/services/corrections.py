@@ -1,5 +1,8 @@
 """Correction of a published appraisal's result (an upheld appeal): the only way a locked result changes.
 
+The audit rows name the case (``reference``), never its reasons: the appraisal's history is read by the whole
+manager chain, the reasons stay with the case and its own access rules.
+
 The correction goes through the same scoring path that scored the appraisal: a corrected actual re-runs
 its line's rule, a corrected direct (behaviour) score is entered as HR's score within the rule's range,
 then the total and the grade are recomputed from every line with the cycle's bands. A grade can also be
@@ -145,7 +148,7 @@ def appraisal_result_correct(*, actor, appraisal: Appraisal, reason: str, refere
         save(line)
         audit_record(actor=actor, action="appraisal.line_correct", obj=line, object_repr=f"{a} · {line}",
                      before={**line_before, "reference": reference},
-                     after={**snap_line(line), "reference": reference, "reason": reason})
+                     after={**snap_line(line), "reference": reference})
     if line_audits:
         try:
             finish_scoring(a, all_lines)
@@ -155,14 +158,15 @@ def appraisal_result_correct(*, actor, appraisal: Appraisal, reason: str, refere
         changes.append({"grade": True, "old": a.final_grade, "new": grade})
         a.calibrated_grade = grade
         a.calibrated_at, a.calibrated_by = timezone.now(), actor
-        a.calibration_reason = reason
+        # shown on the appraisal to everyone who reads it: a neutral note, the reasons stay with the case
+        a.calibration_reason = f"经申诉更正 / Corrected after appeal ({reference})"
     elif grade not in (None, "") and not line_audits:
         raise ApplicationError(_("The grade is %(grade)s already: nothing to correct.") % {"grade": grade},
                                field="grade")
     save(a)
     audit_record(actor=actor, action="appraisal.result_correct", obj=a,
                  before={**appraisal_before, "reference": reference},
-                 after={**snap(a), "reference": reference, "reason": reason})
+                 after={**snap(a), "reference": reference})
     new_breaches = _breach_keys(a) - breaches_before
     if new_breaches and not accept_quota_breach:
         labels = _breach_labels(a, new_breaches)
