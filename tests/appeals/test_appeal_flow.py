@@ -190,3 +190,17 @@ def test_deadlines_remind_escalate_idempotent(org, published):
     assert Appeal.objects.get(pk=appeal.pk).overdue_since == due + dt.timedelta(days=1)
     nxt = deadlines_scan(today=due + dt.timedelta(days=3))  # next day: reminded again, once
     assert nxt["reminders"] == 1 and nxt["overdue"] == 0
+
+
+def test_hr_queue_shows_overdue_first(org, published):
+    from apps.appeals.selectors import appeal_list
+
+    staff, peer = published
+    first = file_appeal(org, staff)
+    second = services.appeal_file(actor=org.user("peer"), appraisal=peer, reasons="理由",
+                                  lines=[line(peer, "SALES-MONTH").pk])
+    deadlines_scan(today=second.triage_due + dt.timedelta(days=1))  # both overdue at triage now
+    Appeal.objects.filter(pk=first.pk).update(overdue_since=None, triage_due=timezone.localdate() + dt.timedelta(days=9))
+    assert [a.pk for a in appeal_list(user=org.user("hr"))] == [second.pk, first.pk]
+    assert [a.pk for a in appeal_list(user=org.user("hr"), filters={"overdue": "1"})] == [second.pk]
+    assert list(appeal_list(user=org.user("staff"))) == [Appeal.objects.get(pk=first.pk)]
