@@ -19,6 +19,8 @@ class Notification(models.Model):
     attachments = models.JSONField(
         _("e-mail attachments"), default=list, blank=True,
         help_text=_("Files sent with the e-mail: a list of {filename, content, mimetype} (text content)."))
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                help_text=_("The language the message was written in (the recipient's)."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
