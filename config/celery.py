@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "task": "apps.notifications.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "notifications-retry-stuck-chat": {  # chat deliveries whose task was lost are queued again
+        "task": "apps.notifications.tasks.retry_stuck_chat_deliveries",
+        "schedule": crontab(minute="*/10"),
+    },
     "plans-deadline-reminders": {  # hourly in office hours; each reminder goes out once per plan per day
         "task": "apps.plans.tasks.send_plan_reminders",
         "schedule": crontab(minute=7, hour="8-20"),

@@ -16,6 +16,17 @@ _ATTR_LINK = re.compile(r"""(?P<lead>\b(?:href|src)\s*=\s*["']|\]\()(?P<path>/(?
 _BARE_PATH = re.compile(r"""(?<![\w/:.\]\-])(/[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-.]+)*/(?:[?#][^\s"'<>]*)?)""")
 
 
+CONFIDENTIAL_PREFIXES = ("/interviews/", "/appeals/", "/pay/", "/talent/")
+
+
+def is_confidential_link(url: str) -> bool:
+    """A notification pointing into a confidential area carries no content outside the app."""
+    prefixes = tuple(getattr(settings, "NOTIFICATION_CONFIDENTIAL_PREFIXES", CONFIDENTIAL_PREFIXES))
+    path = url.split("://", 1)[-1]
+    path = path[path.find("/"):] if "://" in url else url
+    return bool(path) and path.startswith(prefixes)
+
+
 def site_url() -> str:
     return (getattr(settings, "SITE_URL", "") or "").rstrip("/")
 

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import VersionedModel
 
 
 class Notification(models.Model):
@@ -19,6 +22,9 @@ class Notification(models.Model):
     attachments = models.JSONField(
         _("e-mail attachments"), default=list, blank=True,
         help_text=_("Files sent with the e-mail: a list of {filename, content, mimetype} (text content)."))
+    confidential = models.BooleanField(
+        _("confidential"), default=False,
+        help_text=_("Chat messages of a confidential event carry no content, only the link."))
     language = models.CharField(_("language"), max_length=10, blank=True,
                                 help_text=_("The language the message was written in (the recipient's)."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -33,3 +39,77 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ChatApp(models.TextChoices):
+    WECOM = "wecom", _("WeCom (企业微信) group robot")
+    DINGTALK = "dingtalk", _("DingTalk (钉钉) robot")
+    FEISHU = "feishu", _("Feishu / Lark (飞书) bot")
+
+
+class ChatWebhook(VersionedModel):
+    """A chat-app robot messages are posted to. Shared ones are set up by HR (or from the environment) and
+    users may choose them; a personal one belongs to one user (a robot in their own chat)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    app = models.CharField(_("chat app"), max_length=20, choices=ChatApp.choices)
+    url = models.URLField(_("webhook address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
+                              help_text=_("DingTalk and Feishu robots with signature verification need it."))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+                              null=True, blank=True, related_name="chat_webhooks",
+                              help_text=_("Empty for a shared robot set up by HR."))
+    is_default = models.BooleanField(_("on for everyone by default"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    env_key = models.CharField(_("from the environment"), max_length=40, blank=True, default="",
+                               help_text=_("Set for robots configured through environment variables."))
+
+    class Meta:
+        verbose_name = _("chat robot")
+        verbose_name_plural = _("chat robots")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_app_display()})"
+
+    def clean(self):
+        from .chat import host_allowed
+
+        if self.url and not host_allowed(self.url):
+            raise ValidationError({"url": _("Only the chat apps' own webhook addresses are allowed (HTTPS on %(hosts)s).")
+                                   % {"hosts": ", ".join(getattr(settings, "CHAT_WEBHOOK_ALLOWED_HOSTS", []))}})
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    SENT = "sent", _("sent")
+    DEAD = "dead", _("failed (gave up)")
+
+
+class ChatDelivery(models.Model):
+    """One notification to one robot: at most one per (event, recipient, channel), so a retried task never
+    posts twice. A delivery that keeps failing is given up ("dead") with the last answer kept for HR."""
+
+    notification = models.ForeignKey(Notification, verbose_name=_("notification"), on_delete=models.CASCADE,
+                                     related_name="chat_deliveries")
+    webhook = models.ForeignKey(ChatWebhook, verbose_name=_("chat robot"), on_delete=models.CASCADE,
+                                related_name="deliveries")
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    payload = models.JSONField(_("payload sent"), default=dict, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("HTTP status of the answer"), null=True, blank=True)
+    response_body = models.TextField(_("answer"), blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat delivery")
+        verbose_name_plural = _("chat deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["notification", "webhook"], name="chat_delivery_once")]
+
+    def __str__(self):
+        return f"{self.notification_id} → {self.webhook_id}: {self.status}"

@@ -25,3 +25,47 @@ def retry_unsent_emails() -> int:
     for pk in ids:
         send_notification_email.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_notification_chat(notification_id: int) -> int:
+    """One delivery per robot of the recipient, each posted by its own task (a slow robot delays no other)."""
+    from .services import chat_deliveries_create
+
+    ids = chat_deliveries_create(notification_id=notification_id)
+    for pk in ids:
+        deliver_chat.delay(pk)
+    return len(ids)
+
+
+def chat_backoff(retries: int) -> int:
+    """30 s, 1 min, 2 min, 4 min, 8 min ... at most an hour."""
+    return min(30 * 2 ** retries, 3600)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_chat(self, delivery_id: int) -> str:
+    """Post one chat delivery; on failure try again with backoff until CHAT_MAX_ATTEMPTS, then give up and
+    keep the answer for HR (the delivery counts its attempts, so the limit holds across lost tasks too)."""
+    from .services import chat_delivery_attempt
+
+    outcome = chat_delivery_attempt(delivery_id=delivery_id)
+    while outcome == "retry" and self.request.is_eager:  # tests and CELERY_TASK_ALWAYS_EAGER: no broker to wait in
+        outcome = chat_delivery_attempt(delivery_id=delivery_id)
+    if outcome == "retry":
+        raise self.retry(countdown=chat_backoff(self.request.retries))
+    return outcome
+
+
+@shared_task(acks_late=True)
+def retry_stuck_chat_deliveries() -> int:
+    """Beat job: deliveries still waiting long after their last try (task lost) are queued again."""
+    from .models import ChatDelivery, DeliveryStatus
+
+    cutoff = timezone.now() - timedelta(hours=2)
+    ids = list(ChatDelivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff,
+                                           created_at__gt=timezone.now() - timedelta(days=2))
+               .values_list("pk", flat=True)[:500])
+    for pk in ids:
+        deliver_chat.delay(pk)
+    return len(ids)

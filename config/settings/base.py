@@ -155,6 +155,17 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="绩效管理 <noreply@perfcycle.local>")
 # The address people reach the product at: e-mails carry absolute links built from it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Chat-app notifications (apps/notifications/chat.py): robots HR sets up in the product, or these variables.
+CHAT_WEBHOOK_ALLOWED_HOSTS = env.list("CHAT_WEBHOOK_ALLOWED_HOSTS", default=[
+    "qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"])
+CHAT_WEBHOOK_ALLOW_HTTP = env.bool("CHAT_WEBHOOK_ALLOW_HTTP", default=False)
+CHAT_WEBHOOK_TIMEOUT = env.int("CHAT_WEBHOOK_TIMEOUT", default=10)
+CHAT_MAX_ATTEMPTS = env.int("CHAT_MAX_ATTEMPTS", default=6)
+CHAT_WEBHOOKS_FROM_ENV = {  # app -> (webhook address, signing secret); each is a shared robot on for everyone
+    "wecom": (env("NOTIFY_WECOM_WEBHOOK", default=""), ""),
+    "dingtalk": (env("NOTIFY_DINGTALK_WEBHOOK", default=""), env("NOTIFY_DINGTALK_SECRET", default="")),
+    "feishu": (env("NOTIFY_FEISHU_WEBHOOK", default=""), env("NOTIFY_FEISHU_SECRET", default="")),
+}
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed)
 REDIS_URL = env("REDIS_URL", default="")

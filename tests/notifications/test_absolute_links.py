@@ -1,15 +1,17 @@
 """No message leaves the app with a link a mail client cannot open: every notification the product sends
-(the demo's whole cycle plus every daily reminder job) is rendered as it goes out and checked for relative
-links."""
+(the demo's whole cycle plus every daily reminder job) is rendered as it goes out (e-mail text and HTML, the
+WeCom, DingTalk and Feishu payloads) and checked for relative links."""
 import datetime as dt
+import json
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from apps.notifications import chat
 from apps.notifications.links import absolute_url, absolutize_links, relative_links
 from apps.notifications.models import Notification
-from apps.notifications.services import notification_create, notification_email_message
+from apps.notifications.services import chat_message, notification_create, notification_email_message
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,9 @@ def _outgoing_texts(note):
     yield "e-mail text", message.body
     for content, _mimetype in message.alternatives:
         yield "e-mail html", content
+    for app in (chat.WECOM, chat.DINGTALK, chat.FEISHU):
+        _url, payload = chat.build_request(app, "https://chat.example/hook", "s", chat_message(note))
+        yield app, json.dumps(payload, ensure_ascii=False)
 
 
 def _run_every_job():
