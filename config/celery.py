@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "task": "apps.notifications.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "notifications-daily-digest": {  # one e-mail a day for people who chose the digest
+        "task": "apps.notifications.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=8),
+    },
     "notifications-retry-stuck-chat": {  # chat deliveries whose task was lost are queued again
         "task": "apps.notifications.tasks.retry_stuck_chat_deliveries",
         "schedule": crontab(minute="*/10"),

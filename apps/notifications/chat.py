@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 
 WECOM, DINGTALK, FEISHU = "wecom", "dingtalk", "feishu"
 
@@ -95,7 +96,7 @@ def post(kind: str, url: str, payload: dict) -> str:
     """POST the payload; return the answer's text. Raise ChatError on a network error, an HTTP error or an
     answer whose error code is not 0 (the apps answer 200 with an error code for a bad key or signature)."""
     data = json.dumps(payload, ensure_ascii=False).encode()
-    req = urllib.request.Request(url, data=data, method="POST",
+    req = urllib.request.Request(iri_to_uri(url), data=data, method="POST",
                                  headers={"Content-Type": "application/json; charset=utf-8"})
     timeout = getattr(settings, "CHAT_WEBHOOK_TIMEOUT", 10)
     try:

@@ -22,6 +22,9 @@ class Notification(models.Model):
     attachments = models.JSONField(
         _("e-mail attachments"), default=list, blank=True,
         help_text=_("Files sent with the e-mail: a list of {filename, content, mimetype} (text content)."))
+    held_for_digest = models.BooleanField(
+        _("held for the digest"), default=False,
+        help_text=_("The recipient reads a daily digest: this goes out with it, not on its own."))
     confidential = models.BooleanField(
         _("confidential"), default=False,
         help_text=_("Chat messages of a confidential event carry no content, only the link."))
@@ -113,3 +116,72 @@ class ChatDelivery(models.Model):
 
     def __str__(self):
         return f"{self.notification_id} → {self.webhook_id}: {self.status}"
+
+
+# What a notification is about: the first part of its link ("/contracts/2/" -> contracts). HR decides per area
+# which channels may carry it; anything else counts as "other".
+AREAS = [
+    ("plans", _("Monthly plans and goals")),
+    ("contracts", _("KPI contracts")),
+    ("appraisals", _("Appraisals")),
+    ("interviews", _("Performance interviews")),
+    ("coaching", _("Coaching and records")),
+    ("appeals", _("Appeals")),
+    ("other", _("Everything else")),
+]
+AREA_KEYS = [a for a, _label in AREAS]
+
+
+def area_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    key = urlsplit(url or "").path.strip("/").split("/")[0]
+    return key if key in AREA_KEYS else "other"
+
+
+class Digest(models.TextChoices):
+    OFF = "off", _("Each message when it happens")
+    DAILY = "daily", _("One e-mail a day with everything (08:00)")
+
+
+class NotificationPolicy(VersionedModel):
+    """HR's defaults (one row): which areas may go out by e-mail and by chat, and the default digest."""
+
+    rules = models.JSONField(_("channels per area"), default=dict, blank=True,
+                             help_text=_('{"contracts": {"email": true, "chat": false}, ...}; missing means allowed.'))
+    default_digest = models.CharField(_("default for people who chose nothing"), max_length=10,
+                                      choices=Digest.choices, default=Digest.OFF)
+
+    class Meta:
+        verbose_name = _("notification defaults")
+        verbose_name_plural = _("notification defaults")
+
+    def allows(self, area: str, channel: str) -> bool:
+        return bool((self.rules or {}).get(area, {}).get(channel, True))
+
+
+class NotificationPreference(VersionedModel):
+    """One person's choices: e-mail and chat on or off, which shared robots, quiet hours, digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    email = models.BooleanField(_("by e-mail"), default=True)
+    chat = models.BooleanField(_("in chat apps"), default=True)
+    chat_webhooks = models.ManyToManyField(ChatWebhook, verbose_name=_("shared chat robots"), blank=True,
+                                           related_name="+")
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    digest = models.CharField(_("how often"), max_length=10, choices=Digest.choices, default=Digest.OFF)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+    def clean(self):
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValidationError(_("Give both ends of the quiet hours, or neither."))
+        if self.quiet_start is not None and self.quiet_start == self.quiet_end:
+            raise ValidationError(_("The quiet hours must not start and end at the same time."))

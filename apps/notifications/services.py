@@ -5,10 +5,21 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import chat
 from .links import absolute_url, absolutize_links, is_confidential_link
-from .models import ChatDelivery, ChatWebhook, DeliveryStatus, Notification
+from .models import (
+    AREA_KEYS,
+    ChatDelivery,
+    ChatWebhook,
+    DeliveryStatus,
+    Digest,
+    Notification,
+    NotificationPolicy,
+    NotificationPreference,
+    area_of,
+)
 
 
 def notification_create(*, recipient, title: str, body: str = "", url: str = "", dedupe_key: str | None = None,
@@ -42,7 +53,7 @@ def notification_create(*, recipient, title: str, body: str = "", url: str = "",
         from .tasks import send_notification_email
 
         transaction.on_commit(lambda: send_notification_email.delay(note.pk))
-    if send_email:
+    if send_email:  # False: in-app only (the demo seed), so no chat message either
         transaction.on_commit(lambda: chat_notification_dispatch(notification_id=note.pk))
     return note
 
@@ -74,6 +85,17 @@ def notification_email_send(*, notification_id: int) -> bool:
                 .filter(pk=notification_id).first())
         if note is None or note.emailed_at is not None or not note.send_email or not note.recipient.email:
             return False
+        if note.held_for_digest:
+            return False
+        pref = notification_preference_get(user=note.recipient)
+        if not pref.email or not notification_policy_get().allows(area_of(note.url), "email"):
+            note.send_email = False  # by choice: nothing to send, nothing to retry
+            note.save(update_fields=["send_email"])
+            return False
+        if pref.digest == Digest.DAILY:
+            note.held_for_digest = True
+            note.save(update_fields=["held_for_digest"])
+            return False
         notification_email_message(note).send(fail_silently=False)
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
@@ -104,11 +126,19 @@ def chat_webhooks_sync_env() -> None:
 
 
 def chat_webhooks_for(user) -> list[ChatWebhook]:
-    """The robots a user's notifications go to: the user's own robots and the shared robots on by default."""
+    """The robots a user's notifications go to: the user's own robots, and the shared robots the user chose
+    (or, without a saved choice, the shared robots HR switched on for everyone). None when chat is off."""
     from django.db.models import Q
 
-    return list(ChatWebhook.objects.filter(is_active=True)
-                .filter(Q(owner=user) | Q(owner__isnull=True, is_default=True)).order_by("pk"))
+    pref = notification_preference_get(user=user)
+    if not pref.chat:
+        return []
+    active = ChatWebhook.objects.filter(is_active=True)
+    if pref.pk:
+        shared = Q(owner__isnull=True, pk__in=pref.chat_webhooks.values("pk"))
+    else:
+        shared = Q(owner__isnull=True, is_default=True)
+    return list(active.filter(Q(owner=user) | shared).order_by("pk"))
 
 
 def chat_notification_dispatch(*, notification_id: int) -> int:
@@ -125,7 +155,7 @@ def chat_notification_dispatch(*, notification_id: int) -> int:
 def chat_deliveries_create(*, notification_id: int) -> list[int]:
     """One pending delivery per robot of the recipient; existing ones are kept (idempotent)."""
     note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if note is None or not note.send_email or not note.recipient.is_active:
+    if note is None or not note.recipient.is_active or not notification_policy_get().allows(area_of(note.url), "chat"):
         return []
     ids = []
     for hook in chat_webhooks_for(note.recipient):
@@ -195,3 +225,128 @@ def chat_delivery_requeue(*, actor, delivery_id: int) -> ChatDelivery:
 
         transaction.on_commit(lambda: deliver_chat.delay(d.pk))
     return d
+
+
+# --- settings: HR's defaults and each person's choices ------------------------------------------------------
+
+def notification_policy_get() -> NotificationPolicy:
+    obj = NotificationPolicy.objects.filter(pk=1).first()
+    if obj is None:
+        obj, _created = NotificationPolicy.objects.get_or_create(pk=1)
+    return obj
+
+
+def notification_preference_get(*, user) -> NotificationPreference:
+    """The saved choices, or (unsaved) the defaults: e-mail and chat on, HR's default digest."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    if pref is None:
+        pref = NotificationPreference(user=user, version=0, digest=notification_policy_get().default_digest)
+    return pref
+
+
+def quiet_until(pref: NotificationPreference, now=None):
+    """The end of the quiet hours when ``now`` (local time) falls inside them, else None. Windows may cross
+    midnight (22:00-07:00)."""
+    import datetime as dt
+
+    if pref.quiet_start is None or pref.quiet_end is None:
+        return None
+    now = timezone.localtime(now)
+    t, start, end = now.time(), pref.quiet_start, pref.quiet_end
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = now.date() if t < end else now.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, end), now.tzinfo)
+
+
+@transaction.atomic
+def notification_preference_update(*, actor, email: bool, chat: bool, chat_webhook_ids: list[int],
+                                   quiet_start, quiet_end, digest: str,
+                                   expected_version: int | None) -> NotificationPreference:
+    """A person saves their own choices (nobody else's). Chat robots: only active shared ones."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from apps.core.audit import audit_record
+    from apps.core.concurrency import bump, check_version
+    from apps.core.exceptions import ApplicationError
+
+    NotificationPreference.objects.get_or_create(user=actor, defaults={
+        "digest": notification_policy_get().default_digest, "version": 0})
+    pref = NotificationPreference.objects.select_for_update().get(user=actor)
+    check_version(pref, expected_version)
+    hooks = list(ChatWebhook.objects.filter(pk__in=chat_webhook_ids, owner__isnull=True, is_active=True))
+    if len(hooks) != len(set(chat_webhook_ids)):
+        raise ApplicationError(_("Choose among the chat robots offered."), field="chat_webhooks")
+    before = {"email": pref.email, "chat": pref.chat, "digest": pref.digest,
+              "quiet": [str(pref.quiet_start or ""), str(pref.quiet_end or "")]}
+    pref.email, pref.chat, pref.quiet_start, pref.quiet_end, pref.digest = email, chat, quiet_start, quiet_end, digest
+    try:
+        pref.full_clean()
+    except DjangoValidationError as e:
+        raise ApplicationError(" ".join(e.messages)) from e
+    bump(pref)
+    pref.save()
+    pref.chat_webhooks.set(hooks)
+    audit_record(actor=actor, action="notifications.preference_update", obj=pref, before=before,
+                 after={"email": email, "chat": chat, "digest": digest, "chat_webhooks": sorted(h.pk for h in hooks),
+                        "quiet": [str(quiet_start or ""), str(quiet_end or "")]})
+    return pref
+
+
+@transaction.atomic
+def notification_policy_update(*, actor, rules: dict, default_digest: str,
+                               expected_version: int | None) -> NotificationPolicy:
+    """HR decides which areas may go out by e-mail and by chat, and the digest for people who chose nothing."""
+    from apps.core.audit import audit_record
+    from apps.core.concurrency import bump, check_version
+    from apps.core.exceptions import ApplicationError, PermissionDenied
+    from apps.core.roles import is_hr
+
+    if not is_hr(actor):
+        raise PermissionDenied(_("Only HR may change the notification defaults."))
+    if default_digest not in Digest.values:
+        raise ApplicationError(_("Choose how often."), field="default_digest")
+    clean = {}
+    for area, channels in (rules or {}).items():
+        if area not in AREA_KEYS or not isinstance(channels, dict):
+            raise ApplicationError(_("Unknown area: %(area)s") % {"area": area})
+        clean[area] = {c: bool(channels.get(c, True)) for c in ("email", "chat")}
+    notification_policy_get()
+    obj = NotificationPolicy.objects.select_for_update().get(pk=1)
+    check_version(obj, expected_version)
+    before = {"rules": obj.rules, "default_digest": obj.default_digest}
+    obj.rules, obj.default_digest = clean, default_digest
+    bump(obj)
+    obj.save()
+    audit_record(actor=actor, action="notifications.policy_update", obj=obj, before=before,
+                 after={"rules": clean, "default_digest": default_digest})
+    return obj
+
+
+def notification_digest_send(*, recipient_id: int) -> int:
+    """One e-mail with every notification held for a person's digest; each goes out once."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import ngettext
+
+    user = get_user_model().objects.filter(pk=recipient_id, is_active=True).first()
+    if user is None or not user.email:
+        return 0
+    with transaction.atomic():
+        notes = list(Notification.objects.select_for_update().filter(
+            recipient=user, held_for_digest=True, emailed_at__isnull=True, send_email=True).order_by("created_at", "id"))
+        if not notes:
+            return 0
+        language = notes[-1].language or None
+        context = {"notes": [(n, absolute_url(n.url)) for n in notes],
+                   "inbox": absolute_url("/notifications/"), "settings_link": absolute_url("/notifications/settings/")}
+        with translation.override(language):
+            subject = ngettext("PerfCycle: %(n)s notification", "PerfCycle: %(n)s notifications",
+                               len(notes)) % {"n": len(notes)}
+            text = render_to_string("notifications/email/digest.txt", context).strip()
+            html = render_to_string("notifications/email/digest.html", context)
+        message = EmailMultiAlternatives(subject, text, None, [user.email])
+        message.attach_alternative(html, "text/html")
+        message.send(fail_silently=False)
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+    return len(notes)

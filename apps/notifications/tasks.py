@@ -20,6 +20,7 @@ def retry_unsent_emails() -> int:
 
     cutoff = timezone.now() - timedelta(minutes=5)
     ids = list(Notification.objects.filter(send_email=True, emailed_at__isnull=True, created_at__lt=cutoff,
+                                           held_for_digest=False,
                                            created_at__gt=timezone.now() - timedelta(days=2),
                                            recipient__email__gt="").values_list("pk", flat=True)[:500])
     for pk in ids:
@@ -30,11 +31,17 @@ def retry_unsent_emails() -> int:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_notification_chat(notification_id: int) -> int:
     """One delivery per robot of the recipient, each posted by its own task (a slow robot delays no other)."""
-    from .services import chat_deliveries_create
+    from .models import Notification
+    from .services import chat_deliveries_create, notification_preference_get, quiet_until
 
     ids = chat_deliveries_create(notification_id=notification_id)
+    note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    until = quiet_until(notification_preference_get(user=note.recipient)) if ids and note else None
     for pk in ids:
-        deliver_chat.delay(pk)
+        if until is not None:  # the recipient's quiet hours: the message waits until they end
+            deliver_chat.apply_async(args=[pk], eta=until)
+        else:
+            deliver_chat.delay(pk)
     return len(ids)
 
 
@@ -69,3 +76,14 @@ def retry_stuck_chat_deliveries() -> int:
     for pk in ids:
         deliver_chat.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_digests() -> int:
+    """Beat job (daily, 08:00): each person on a daily digest gets one e-mail with what was held for it."""
+    from .models import Notification
+    from .services import notification_digest_send
+
+    recipients = set(Notification.objects.filter(held_for_digest=True, emailed_at__isnull=True, send_email=True)
+                     .values_list("recipient_id", flat=True))
+    return sum(notification_digest_send(recipient_id=uid) for uid in sorted(recipients))

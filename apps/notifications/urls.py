@@ -6,4 +6,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_inbox, name="inbox"),
     path("read-all/", views.notification_read_all, name="read_all"),
+    path("settings/", views.notification_settings, name="settings"),
+    path("hr/", views.notification_hr_settings, name="hr_settings"),
+    path("hr/failed/<int:pk>/retry/", views.chat_delivery_retry, name="chat_retry"),
 ]

@@ -1,10 +1,26 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .selectors import notification_list
-from .services import notification_mark_read
+from apps.core.forms import run_service
+from apps.core.roles import is_hr
+
+from .forms import PolicyForm, PreferenceForm
+from .models import AREAS
+from .selectors import chat_delivery_failures, notification_list, shared_chat_webhooks
+from .services import (
+    chat_delivery_requeue,
+    chat_webhooks_sync_env,
+    notification_mark_read,
+    notification_policy_get,
+    notification_policy_update,
+    notification_preference_get,
+    notification_preference_update,
+)
 
 
 @login_required
@@ -18,3 +34,60 @@ def notification_inbox(request):
 def notification_read_all(request):
     notification_mark_read(user=request.user)
     return redirect("notifications:inbox")
+
+
+@login_required
+def notification_settings(request):
+    """Each person: e-mail and chat on or off, which shared robots, quiet hours, digest."""
+    chat_webhooks_sync_env()
+    pref = notification_preference_get(user=request.user)
+    initial = {"version": pref.version, "email": pref.email, "chat": pref.chat, "quiet_start": pref.quiet_start,
+               "quiet_end": pref.quiet_end, "digest": pref.digest,
+               "chat_webhooks": list(pref.chat_webhooks.all()) if pref.pk else
+               [h for h in shared_chat_webhooks() if h.is_default]}
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and run_service(form, lambda: notification_preference_update(
+            actor=request.user, email=form.cleaned_data["email"], chat=form.cleaned_data["chat"],
+            chat_webhook_ids=[h.pk for h in form.cleaned_data["chat_webhooks"]],
+            quiet_start=form.cleaned_data["quiet_start"], quiet_end=form.cleaned_data["quiet_end"],
+            digest=form.cleaned_data["digest"], expected_version=form.cleaned_data["version"])):
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:settings")
+    policy = notification_policy_get()
+    blocked = [(label, ch) for area, label in AREAS for ch in ("email", "chat") if not policy.allows(area, ch)]
+    return render(request, "notifications/settings.html", {"form": form, "blocked": blocked,
+                                                           "is_hr": is_hr(request.user)})
+
+
+@login_required
+def notification_hr_settings(request):
+    """HR: which areas may go out by e-mail and by chat, the default digest, the robots, the failures."""
+    if not is_hr(request.user):
+        raise Http404
+    chat_webhooks_sync_env()
+    policy = notification_policy_get()
+    initial = {"version": policy.version, "default_digest": policy.default_digest}
+    for area, _label in AREAS:
+        initial[f"{area}_email"] = policy.allows(area, "email")
+        initial[f"{area}_chat"] = policy.allows(area, "chat")
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and run_service(form, lambda: notification_policy_update(
+            actor=request.user, rules=form.rules(), default_digest=form.cleaned_data["default_digest"],
+            expected_version=form.cleaned_data["version"])):
+        messages.success(request, _("The notification defaults are saved."))
+        return redirect("notifications:hr_settings")
+    failures = Paginator(chat_delivery_failures(), 20).get_page(request.GET.get("page"))
+    return render(request, "notifications/hr_settings.html", {
+        "form": form, "robots": shared_chat_webhooks(include_inactive=True), "page": failures})
+
+
+@require_POST
+@login_required
+def chat_delivery_retry(request, pk: int):
+    if not is_hr(request.user):
+        raise Http404
+    if not chat_delivery_failures().filter(pk=pk).exists():
+        raise Http404
+    chat_delivery_requeue(actor=request.user, delivery_id=pk)
+    messages.success(request, _("The message is queued to be sent again."))
+    return redirect("notifications:hr_settings")
