@@ -20,7 +20,7 @@ app.conf.beat_schedule = {
         "task": "apps.notifications.tasks.send_digests",
         "schedule": crontab(minute=0, hour=8),
     },
-    "notifications-retry-stuck-chat": {  # chat deliveries whose task was lost are queued again
+    "notifications-retry-stuck-chat": {  # chat messages after quiet hours, and ones whose task was lost
         "task": "apps.notifications.tasks.retry_stuck_chat_deliveries",
         "schedule": crontab(minute="*/10"),
     },

@@ -104,6 +104,8 @@ class ChatDelivery(models.Model):
     response_status = models.PositiveSmallIntegerField(_("HTTP status of the answer"), null=True, blank=True)
     response_body = models.TextField(_("answer"), blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    not_before = models.DateTimeField(_("held until"), null=True, blank=True,
+                                      help_text=_("The recipient's quiet hours: not sent before this time."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

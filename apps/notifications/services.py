@@ -188,7 +188,7 @@ def chat_delivery_attempt(*, delivery_id: int) -> str:
     with transaction.atomic():
         d = (ChatDelivery.objects.select_for_update(of=("self",))
              .select_related("webhook", "notification").filter(pk=delivery_id).first())
-        if d is None or d.status != DeliveryStatus.PENDING:
+        if d is None or d.status != DeliveryStatus.PENDING or (d.not_before and d.not_before > timezone.now()):
             return "skip"
         hook = d.webhook
         url, payload = chat.build_request(hook.app, hook.url, hook.secret, chat_message(d.notification))

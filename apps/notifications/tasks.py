@@ -31,17 +31,19 @@ def retry_unsent_emails() -> int:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_notification_chat(notification_id: int) -> int:
     """One delivery per robot of the recipient, each posted by its own task (a slow robot delays no other)."""
-    from .models import Notification
+    from .models import ChatDelivery, Notification
     from .services import chat_deliveries_create, notification_preference_get, quiet_until
 
     ids = chat_deliveries_create(notification_id=notification_id)
     note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     until = quiet_until(notification_preference_get(user=note.recipient)) if ids and note else None
+    if until is not None:
+        # the recipient's quiet hours: the deliveries wait in the database (not as hours-long ETA tasks in the
+        # broker) and the beat job below sends them once the hours are over
+        ChatDelivery.objects.filter(pk__in=ids).update(not_before=until)
+        return 0
     for pk in ids:
-        if until is not None:  # the recipient's quiet hours: the message waits until they end
-            deliver_chat.apply_async(args=[pk], eta=until)
-        else:
-            deliver_chat.delay(pk)
+        deliver_chat.delay(pk)
     return len(ids)
 
 
@@ -66,12 +68,16 @@ def deliver_chat(self, delivery_id: int) -> str:
 
 @shared_task(acks_late=True)
 def retry_stuck_chat_deliveries() -> int:
-    """Beat job: deliveries still waiting long after their last try (task lost) are queued again."""
+    """Beat job: deliveries held for quiet hours that are now over, and deliveries still waiting long after
+    their last try (task lost), are queued. Sending is idempotent, so queuing one twice posts it once."""
+    from django.db.models import Q
+
     from .models import ChatDelivery, DeliveryStatus
 
-    cutoff = timezone.now() - timedelta(hours=2)
-    ids = list(ChatDelivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff,
-                                           created_at__gt=timezone.now() - timedelta(days=2))
+    now = timezone.now()
+    due = Q(not_before__isnull=False, not_before__lte=now) | Q(not_before__isnull=True,
+                                                                updated_at__lt=now - timedelta(hours=2))
+    ids = list(ChatDelivery.objects.filter(due, status=DeliveryStatus.PENDING, created_at__gt=now - timedelta(days=2))
                .values_list("pk", flat=True)[:500])
     for pk in ids:
         deliver_chat.delay(pk)

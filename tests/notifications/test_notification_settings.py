@@ -184,7 +184,7 @@ def test_quiet_hours_hold_chat_messages_until_they_end(org, monkeypatch):
     assert quiet_until(day, noon) == timezone.make_aware(dt.datetime(2026, 12, 8, 14, 0), tz)
 
 
-def test_a_chat_message_in_quiet_hours_is_scheduled_for_their_end(org, server, client_for, monkeypatch,
+def test_a_chat_message_in_quiet_hours_waits_until_they_end(org, server, client_for,
                                                                  django_capture_on_commit_callbacks):
     from apps.notifications import tasks
 
@@ -194,11 +194,15 @@ def test_a_chat_message_in_quiet_hours_is_scheduled_for_their_end(org, server, c
     end = (now + dt.timedelta(hours=1)).time().replace(second=0, microsecond=0)
     save_settings(client_for(org.user("staff")), quiet_start=start.strftime("%H:%M"), quiet_end=end.strftime("%H:%M"),
                   chat_webhooks=[ChatWebhook.objects.get().pk])
-    scheduled = []
-    monkeypatch.setattr(tasks.deliver_chat, "apply_async", lambda args, eta: scheduled.append((args, eta)))
     send(django_capture_on_commit_callbacks, recipient=org.user("staff"), title="t", url="/plans/")
-    assert server.requests == [] and len(scheduled) == 1
-    assert scheduled[0][1] > timezone.now()
+    d = ChatDelivery.objects.get()
+    assert server.requests == [] and d.status == "pending" and d.not_before > timezone.now()
+    assert tasks.retry_stuck_chat_deliveries.apply().get() == 0  # still quiet: nothing sent
+    assert tasks.deliver_chat.apply(args=[d.pk]).get() == "skip"
+    ChatDelivery.objects.filter(pk=d.pk).update(not_before=timezone.now() - dt.timedelta(minutes=1))
+    assert tasks.retry_stuck_chat_deliveries.apply().get() == 1  # the hours are over: the beat job sends it
+    d.refresh_from_db()
+    assert d.status == "sent" and len(server.requests) == 1
 
 
 def test_defaults_without_saved_choices(org):
