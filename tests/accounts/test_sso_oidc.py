@@ -116,3 +116,9 @@ def test_a_replayed_callback_signs_nobody_in(org, provider):
     other = Client()
     r = other.get(f"/accounts/oidc/callback/?code={code}&state={state}")
     assert r.status_code == 302 and signed_in_as(other) is None
+
+
+@override_settings(SSO_REQUIRED=True, SSO_BREAK_GLASS_USERS=["admin"])
+def test_when_sso_is_required_no_api_token_for_a_password(org, provider):
+    r = Client().post("/api/v1/auth/token/", {"username": "staff", "password": "pw-Test-1234"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "sso_required"

@@ -208,3 +208,34 @@ def test_a_chat_message_in_quiet_hours_waits_until_they_end(org, server, client_
 def test_defaults_without_saved_choices(org):
     pref = notification_preference_get(user=org.user("staff"))
     assert pref.pk is None and pref.email and pref.chat and pref.digest == "off"
+
+
+def test_api_settings_are_versioned_and_validated(org, api_for):
+    c = api_for(org.user("staff"))
+    got = c.get("/api/v1/notifications/settings/").json()
+    assert got["version"] == 0 and got["email"] is True and got["digest"] == "off"
+    body = {"email": False, "chat": True, "chat_webhooks": [], "digest": "daily", "quiet_start": "22:00",
+            "quiet_end": "07:00", "version": 0}
+    r = c.put("/api/v1/notifications/settings/", body, format="json")
+    assert r.status_code == 200 and r.json()["version"] == 1 and r.json()["digest"] == "daily"
+    assert c.put("/api/v1/notifications/settings/", body, format="json").status_code == 409  # stale
+    assert c.put("/api/v1/notifications/settings/", {**body, "version": None}, format="json").status_code == 400
+    bad = c.put("/api/v1/notifications/settings/", {**body, "version": 1, "quiet_end": None}, format="json")
+    assert bad.status_code == 400 and NotificationPreference.objects.get(user=org.user("staff")).version == 1
+    assert c.put("/api/v1/notifications/settings/", {**body, "version": 1, "chat_webhooks": [999]},
+                 format="json").status_code == 400
+
+
+def test_api_defaults_are_hr_only_and_versioned(org, api_for):
+    assert api_for(org.user("staff")).get("/api/v1/notifications/defaults/").status_code == 404
+    assert api_for(org.user("staff")).put("/api/v1/notifications/defaults/", {}, format="json").status_code == 404
+    hr = api_for(org.user("hr"))
+    got = hr.get("/api/v1/notifications/defaults/").json()
+    assert got["rules"]["contracts"] == {"email": True, "chat": True}
+    body = {"rules": {"contracts": {"email": True, "chat": False}}, "default_digest": "off", "version": got["version"]}
+    r = hr.put("/api/v1/notifications/defaults/", body, format="json")
+    assert r.status_code == 200 and r.json()["rules"]["contracts"]["chat"] is False
+    assert hr.put("/api/v1/notifications/defaults/", body, format="json").status_code == 409
+    unknown = hr.put("/api/v1/notifications/defaults/", {**body, "version": r.json()["version"],
+                                                          "rules": {"bogus": {"email": False}}}, format="json")
+    assert unknown.status_code == 400
