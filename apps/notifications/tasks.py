@@ -48,8 +48,11 @@ def send_notification_chat(notification_id: int) -> int:
 
 
 def chat_backoff(retries: int) -> int:
-    """30 s, 1 min, 2 min, 4 min, 8 min ... at most an hour."""
-    return min(30 * 2 ** retries, 3600)
+    """30 s, 1 min, 2 min, 4 min, 8 min ... (CHAT_RETRY_BASE_SECONDS doubling), at most 15 minutes: under the
+    broker's visibility timeout, so a waiting retry is never delivered twice by the broker."""
+    from django.conf import settings
+
+    return min(getattr(settings, "CHAT_RETRY_BASE_SECONDS", 30) * 2 ** retries, 900)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

@@ -185,6 +185,7 @@ CHAT_WEBHOOK_ALLOWED_HOSTS = env.list("CHAT_WEBHOOK_ALLOWED_HOSTS", default=[
 CHAT_WEBHOOK_ALLOW_HTTP = env.bool("CHAT_WEBHOOK_ALLOW_HTTP", default=False)
 CHAT_WEBHOOK_TIMEOUT = env.int("CHAT_WEBHOOK_TIMEOUT", default=10)
 CHAT_MAX_ATTEMPTS = env.int("CHAT_MAX_ATTEMPTS", default=6)
+CHAT_RETRY_BASE_SECONDS = env.int("CHAT_RETRY_BASE_SECONDS", default=30)  # doubles per retry, at most 15 min
 CHAT_WEBHOOKS_FROM_ENV = {  # app -> (webhook address, signing secret); each is a shared robot on for everyone
     "wecom": (env("NOTIFY_WECOM_WEBHOOK", default=""), ""),
     "dingtalk": (env("NOTIFY_DINGTALK_WEBHOOK", default=""), env("NOTIFY_DINGTALK_SECRET", default="")),
