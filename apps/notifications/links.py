@@ -16,7 +16,7 @@ _ATTR_LINK = re.compile(r"""(?P<lead>\b(?:href|src)\s*=\s*["']|\]\()(?P<path>/(?
 _BARE_PATH = re.compile(r"""(?<![\w/:.\]\-])(/[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-.]+)*/(?:[?#][^\s"'<>]*)?)""")
 
 
-CONFIDENTIAL_PREFIXES = ("/interviews/", "/appeals/", "/pay/", "/talent/")
+CONFIDENTIAL_PREFIXES = ("/interviews/", "/appeals/", "/pay/", "/results/", "/talent/")  # results: talent reviews
 
 
 def is_confidential_link(url: str) -> bool:

@@ -129,6 +129,8 @@ AREAS = [
     ("interviews", _("Performance interviews")),
     ("coaching", _("Coaching and records")),
     ("appeals", _("Appeals")),
+    ("results", _("Talent reviews and development")),
+    ("pay", _("Pay")),
     ("other", _("Everything else")),
 ]
 AREA_KEYS = [a for a, _label in AREAS]

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # one clear name per choice set shared by several serializers (apps name their own choices)
     "ENUM_NAME_OVERRIDES": {
+        "NotificationDigestEnum": "apps.notifications.models.Digest",
         "CoachingRecordKindEnum": "apps.coaching.models.Kind",
         "CoachingNoteKindEnum": "apps.coaching.models.NoteKind",
         "CoachingChannelEnum": "apps.coaching.models.Channel",

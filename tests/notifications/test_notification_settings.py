@@ -111,7 +111,7 @@ def test_hr_keeps_an_area_in_the_app(org, client_for, server, django_capture_on_
     page = hr.get("/notifications/hr/").content.decode()
     assert "通知默认设置" in page and "销售群" in page
     data = {"version": 1, "default_digest": "off"}
-    for area in ("plans", "contracts", "appraisals", "interviews", "coaching", "appeals", "other"):
+    for area in ("plans", "contracts", "appraisals", "interviews", "coaching", "appeals", "results", "pay", "other"):
         data[f"{area}_email"] = "on"
         data[f"{area}_chat"] = "on"
     del data["contracts_chat"], data["coaching_email"]
