@@ -189,3 +189,21 @@ class NotificationPreference(VersionedModel):
             raise ValidationError(_("Give both ends of the quiet hours, or neither."))
         if self.quiet_start is not None and self.quiet_start == self.quiet_end:
             raise ValidationError(_("The quiet hours must not start and end at the same time."))
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a person's calendar-feed URL. A new address revokes the old one; revoked answers 404."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="calendar_feed_tokens")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed address")
+        verbose_name_plural = _("calendar feed addresses")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):  # never the token itself (audit rows, admin)
+        return f"calendar feed #{self.pk} of {self.user_id}"

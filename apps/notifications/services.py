@@ -11,6 +11,7 @@ from . import chat
 from .links import absolute_url, absolutize_links, is_confidential_link
 from .models import (
     AREA_KEYS,
+    CalendarFeedToken,
     ChatDelivery,
     ChatWebhook,
     DeliveryStatus,
@@ -350,3 +351,31 @@ def notification_digest_send(*, recipient_id: int) -> int:
         message.send(fail_silently=False)
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
     return len(notes)
+
+
+# --- the personal calendar feed ------------------------------------------------------------------------
+
+def calendar_feed_current(*, user) -> CalendarFeedToken | None:
+    return CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, actor, enable: bool = True) -> CalendarFeedToken | None:
+    """A new private feed address for ``actor`` (the old one stops working), or none at all."""
+    import secrets
+
+    from apps.core.audit import audit_record
+
+    list(CalendarFeedToken.objects.select_for_update().filter(user=actor, revoked_at__isnull=True))
+    revoked = CalendarFeedToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token = CalendarFeedToken.objects.create(user=actor, token=secrets.token_urlsafe(32)) if enable else None
+    audit_record(actor=actor, action="notifications.calendar_feed", obj=token, object_type="calendar_feed",
+                 before={"active": bool(revoked)}, after={"active": enable})
+    return token
+
+
+def calendar_feed_user(*, token: str):
+    """The person a feed token belongs to, or None (unknown, revoked, or the person left)."""
+    row = (CalendarFeedToken.objects.select_related("user")
+           .filter(token=token, revoked_at__isnull=True, user__is_active=True).first()) if token else None
+    return row.user if row else None

@@ -3,16 +3,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import run_service
 from apps.core.roles import is_hr
 
+from .calendar import calendar_feed_ics
 from .forms import PolicyForm, PreferenceForm
+from .links import absolute_url
 from .models import AREAS
 from .selectors import chat_delivery_failures, notification_list, shared_chat_webhooks
 from .services import (
+    calendar_feed_current,
+    calendar_feed_rotate,
+    calendar_feed_user,
     chat_delivery_requeue,
     chat_webhooks_sync_env,
     notification_mark_read,
@@ -55,8 +61,34 @@ def notification_settings(request):
         return redirect("notifications:settings")
     policy = notification_policy_get()
     blocked = [(label, ch) for area, label in AREAS for ch in ("email", "chat") if not policy.allows(area, ch)]
+    feed = calendar_feed_current(user=request.user)
+    feed_url = absolute_url(reverse("notifications:calendar_feed", args=[feed.token])) if feed else ""
     return render(request, "notifications/settings.html", {"form": form, "blocked": blocked,
-                                                           "is_hr": is_hr(request.user)})
+                                                           "is_hr": is_hr(request.user), "feed_url": feed_url})
+
+
+@require_POST
+@login_required
+def calendar_feed_change(request):
+    """A new private calendar address (the old one stops working), or none."""
+    enable = request.POST.get("action") != "off"
+    calendar_feed_rotate(actor=request.user, enable=enable)
+    messages.success(request, _("Your calendar address is new: subscribe to it again in your calendar.") if enable
+                     else _("Your calendar address is switched off."))
+    return redirect("notifications:settings")
+
+
+def calendar_feed(request, token: str):
+    """The feed itself: no sign-in (calendar apps cannot), the secret in the URL; unknown or revoked = 404."""
+    from django.http import HttpResponse
+
+    user = calendar_feed_user(token=token)
+    if user is None:
+        raise Http404
+    body = calendar_feed_ics(user)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required
