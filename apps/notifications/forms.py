@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AREAS, ChatWebhook, Digest
+from .models import AREAS, ChatApp, ChatWebhook, Digest
 
 
 class PreferenceForm(forms.Form):
@@ -39,3 +39,11 @@ class PolicyForm(forms.Form):
     def rules(self) -> dict:
         return {area: {"email": self.cleaned_data[f"{area}_email"], "chat": self.cleaned_data[f"{area}_chat"]}
                 for area, _label in AREAS}
+
+
+class ChatWebhookForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    app = forms.ChoiceField(label=_("Chat app"), choices=ChatApp.choices)
+    url = forms.CharField(label=_("Webhook address"), max_length=500)
+    secret = forms.CharField(label=_("Signing secret (DingTalk, Feishu)"), max_length=200, required=False)
+    is_default = forms.BooleanField(label=_("On for everyone"), required=False)

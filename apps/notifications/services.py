@@ -379,3 +379,54 @@ def calendar_feed_user(*, token: str):
     row = (CalendarFeedToken.objects.select_related("user")
            .filter(token=token, revoked_at__isnull=True, user__is_active=True).first()) if token else None
     return row.user if row else None
+
+
+# --- HR: the shared chat robots --------------------------------------------------------------------------
+
+def _require_hr(actor):
+    from apps.core.exceptions import PermissionDenied
+    from apps.core.roles import is_hr
+
+    if not is_hr(actor):
+        raise PermissionDenied(_("Only HR may change the chat robots."))
+
+
+@transaction.atomic
+def chat_webhook_create(*, actor, name: str, app: str, url: str, secret: str = "",
+                        is_default: bool = False) -> ChatWebhook:
+    """HR adds a shared robot (webhook addresses only on the chat apps' own hosts)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from apps.core.audit import audit_record
+    from apps.core.exceptions import ApplicationError
+
+    _require_hr(actor)
+    hook = ChatWebhook(name=name.strip(), app=app, url=url.strip(), secret=secret.strip(), is_default=is_default)
+    try:
+        hook.full_clean()
+    except DjangoValidationError as e:
+        field = next(iter(e.message_dict), None) if hasattr(e, "message_dict") else None
+        raise ApplicationError(" ".join(e.messages), field=field) from e
+    hook.save()
+    audit_record(actor=actor, action="notifications.chat_webhook_create", obj=hook,
+                 after={"name": hook.name, "app": hook.app, "is_default": is_default})  # never the URL key or secret
+    return hook
+
+
+@transaction.atomic
+def chat_webhook_update(*, actor, webhook_id: int, is_active: bool, is_default: bool,
+                        expected_version: int | None) -> ChatWebhook:
+    """HR switches a shared robot on or off, or on for everyone."""
+    from apps.core.audit import audit_record
+    from apps.core.concurrency import bump, check_version
+
+    _require_hr(actor)
+    hook = ChatWebhook.objects.select_for_update().get(pk=webhook_id, owner__isnull=True)
+    check_version(hook, expected_version)
+    before = {"is_active": hook.is_active, "is_default": hook.is_default}
+    hook.is_active, hook.is_default = is_active, is_default
+    bump(hook)
+    hook.save()
+    audit_record(actor=actor, action="notifications.chat_webhook_update", obj=hook, before=before,
+                 after={"is_active": is_active, "is_default": is_default})
+    return hook

@@ -11,4 +11,6 @@ urlpatterns = [
     path("calendar/", views.calendar_feed_change, name="calendar_change"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("hr/failed/<int:pk>/retry/", views.chat_delivery_retry, name="chat_retry"),
+    path("hr/robots/", views.chat_webhook_add, name="robot_add"),
+    path("hr/robots/<int:pk>/", views.chat_webhook_switch, name="robot_switch"),
 ]

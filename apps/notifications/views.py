@@ -11,7 +11,7 @@ from apps.core.forms import run_service
 from apps.core.roles import is_hr
 
 from .calendar import calendar_feed_ics
-from .forms import PolicyForm, PreferenceForm
+from .forms import ChatWebhookForm, PolicyForm, PreferenceForm
 from .links import absolute_url
 from .models import AREAS
 from .selectors import chat_delivery_failures, notification_list, shared_chat_webhooks
@@ -20,6 +20,8 @@ from .services import (
     calendar_feed_rotate,
     calendar_feed_user,
     chat_delivery_requeue,
+    chat_webhook_create,
+    chat_webhook_update,
     chat_webhooks_sync_env,
     notification_mark_read,
     notification_policy_get,
@@ -92,7 +94,7 @@ def calendar_feed(request, token: str):
 
 
 @login_required
-def notification_hr_settings(request):
+def notification_hr_settings(request, robot_form=None):
     """HR: which areas may go out by e-mail and by chat, the default digest, the robots, the failures."""
     if not is_hr(request.user):
         raise Http404
@@ -102,15 +104,45 @@ def notification_hr_settings(request):
     for area, _label in AREAS:
         initial[f"{area}_email"] = policy.allows(area, "email")
         initial[f"{area}_chat"] = policy.allows(area, "chat")
-    form = PolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and run_service(form, lambda: notification_policy_update(
+    posted = request.method == "POST" and robot_form is None
+    form = PolicyForm(request.POST if posted else None, initial=initial)
+    if posted and form.is_valid() and run_service(form, lambda: notification_policy_update(
             actor=request.user, rules=form.rules(), default_digest=form.cleaned_data["default_digest"],
             expected_version=form.cleaned_data["version"])):
         messages.success(request, _("The notification defaults are saved."))
         return redirect("notifications:hr_settings")
     failures = Paginator(chat_delivery_failures(), 20).get_page(request.GET.get("page"))
     return render(request, "notifications/hr_settings.html", {
-        "form": form, "robots": shared_chat_webhooks(include_inactive=True), "page": failures})
+        "form": form, "robots": shared_chat_webhooks(include_inactive=True), "page": failures,
+        "robot_form": robot_form or ChatWebhookForm()})
+
+
+@require_POST
+@login_required
+def chat_webhook_add(request):
+    if not is_hr(request.user):
+        raise Http404
+    form = ChatWebhookForm(request.POST)
+    if form.is_valid() and run_service(form, lambda: chat_webhook_create(actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("The chat robot is added."))
+        return redirect("notifications:hr_settings")
+    return notification_hr_settings(request, robot_form=form)
+
+
+@require_POST
+@login_required
+def chat_webhook_switch(request, pk: int):
+    from apps.core.exceptions import ApplicationError
+
+    if not is_hr(request.user) or not shared_chat_webhooks(include_inactive=True).filter(pk=pk).exists():
+        raise Http404
+    try:
+        chat_webhook_update(actor=request.user, webhook_id=pk, is_active=request.POST.get("is_active") == "1",
+                            is_default=request.POST.get("is_default") == "1",
+                            expected_version=int(request.POST.get("version") or 0) or None)
+    except (ApplicationError, ValueError) as e:
+        messages.error(request, getattr(e, "message", str(e)))
+    return redirect("notifications:hr_settings")
 
 
 @require_POST

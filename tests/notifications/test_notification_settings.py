@@ -239,3 +239,30 @@ def test_api_defaults_are_hr_only_and_versioned(org, api_for):
     unknown = hr.put("/api/v1/notifications/defaults/", {**body, "version": r.json()["version"],
                                                           "rules": {"bogus": {"email": False}}}, format="json")
     assert unknown.status_code == 400
+
+
+def test_hr_adds_and_switches_robots_in_the_product(org, client_for):
+    hr = client_for(org.user("hr"))
+    r = hr.post("/notifications/hr/robots/", {"name": "华东销售群", "app": "dingtalk", "is_default": "on",
+                                               "url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                                               "secret": "SECabc"})
+    assert r.status_code == 302
+    hook = ChatWebhook.objects.get(name="华东销售群")
+    assert hook.is_default and hook.secret == "SECabc" and hook.owner is None
+    from apps.core.models import AuditEvent
+
+    assert "abc" not in str(AuditEvent.objects.filter(action="notifications.chat_webhook_create").values().get())
+    bad = hr.post("/notifications/hr/robots/", {"name": "内网", "app": "wecom", "url": "https://10.0.0.5/hook"})
+    assert bad.status_code == 200 and "只允许使用聊天应用自己的 Webhook 地址" in bad.content.decode()
+    assert not ChatWebhook.objects.filter(name="内网").exists()
+    assert hr.post(f"/notifications/hr/robots/{hook.pk}/", {"is_active": "0", "is_default": "1",
+                                                           "version": 1}).status_code == 302
+    hook.refresh_from_db()
+    assert not hook.is_active and hook.version == 2
+    hr.post(f"/notifications/hr/robots/{hook.pk}/", {"is_active": "1", "is_default": "1", "version": 1})  # stale
+    hook.refresh_from_db()
+    assert not hook.is_active
+    staff = client_for(org.user("staff"))
+    assert staff.post("/notifications/hr/robots/", {"name": "x", "app": "wecom",
+                                                     "url": "https://qyapi.weixin.qq.com/x"}).status_code == 404
+    assert staff.post(f"/notifications/hr/robots/{hook.pk}/", {"is_active": "1", "version": 2}).status_code == 404
