@@ -16,6 +16,14 @@ app.conf.beat_schedule = {
         "task": "apps.notifications.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "notifications-daily-digest": {  # one e-mail a day for people who chose the digest
+        "task": "apps.notifications.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    "notifications-retry-stuck-chat": {  # chat messages after quiet hours, and ones whose task was lost
+        "task": "apps.notifications.tasks.retry_stuck_chat_deliveries",
+        "schedule": crontab(minute="*/10"),
+    },
     "plans-deadline-reminders": {  # hourly in office hours; each reminder goes out once per plan per day
         "task": "apps.plans.tasks.send_plan_reminders",
         "schedule": crontab(minute=7, hour="8-20"),

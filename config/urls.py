@@ -22,6 +22,7 @@ api_v1 = [
     path("pay/", include("apps.pay.api_urls")),
     path("results/", include("apps.results.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
+    path("notifications/", include("apps.notifications.api_urls")),
 ]
 
 urlpatterns = [

@@ -35,6 +35,11 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        from .sso import password_login_allowed
+
+        if not password_login_allowed(data.validated_data["username"]):
+            return error_response(status=400, code="sso_required", message=_(
+                "Your company signs in with single sign-on: passwords cannot be used here."))
         wait = address_blocked_for(client_ip(request))
         if wait:
             return _locked(_("Too many failed sign-ins from your network. Try again in %(minutes)s minutes.")

@@ -10,4 +10,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.language_switch, name="language"),
     path("security/", views.security_settings, name="security"),
+    path("oidc/login/", views.sso_login, name="oidc_login"),
+    path("oidc/callback/", views.sso_callback, name="oidc_callback"),
 ]

@@ -36,10 +36,35 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.conf import settings as conf
+        from django.utils.translation import gettext as _
+
+        from .sso import sso_enabled
+
+        context = super().get_context_data(**kwargs)
+        problem = self.request.GET.get("sso")
+        context.update({
+            "sso_enabled": sso_enabled(), "sso_required": sso_enabled() and conf.SSO_REQUIRED,
+            "sso_error": {
+                "error": _("Single sign-on did not work: the company's sign-in service could not be reached or "
+                           "answered something we could not trust. Try again later or tell IT."),
+                "unknown": _("Your company account is not linked to anyone in PerfCycle (or the account is "
+                             "switched off). Ask HR to check your e-mail address or employee number."),
+            }.get(problem or "", "") if sso_enabled() else "",
+        })
+        return context
+
     def post(self, request, *args, **kwargs):
         from django.utils.translation import gettext as _
 
         from .security import address_blocked_for, client_ip
+        from .sso import password_login_allowed
+
+        if not password_login_allowed(request.POST.get("username", "")):
+            form = self.get_form()
+            form.add_error(None, _("Your company signs in with single sign-on: use the button below."))
+            return self.render_to_response(self.get_context_data(form=form, sso_password_refused=True))
 
         wait = address_blocked_for(client_ip(request))
         if wait:
@@ -86,3 +111,25 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
         messages.success(self.request, _("Your password was changed."))
         return super().form_valid(form)
+
+
+def sso_login(request):
+    """Start single sign-on (OpenID Connect): off unless OIDC_ENABLED."""
+    from django.http import Http404
+    from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+    from .sso import sso_enabled
+
+    if not sso_enabled():
+        raise Http404
+    return OIDCAuthenticationRequestView.as_view()(request)
+
+
+def sso_callback(request):
+    from django.http import Http404
+
+    from .sso import SSOCallbackView, sso_enabled
+
+    if not sso_enabled():
+        raise Http404
+    return SSOCallbackView.as_view()(request)

@@ -104,6 +104,30 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Single sign-on with OpenID Connect (apps/accounts/sso.py, README "Single sign-on"): off unless OIDC_ENABLED.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_MATCH = env("OIDC_MATCH", default="email")  # or "employee_number"
+OIDC_EMPLOYEE_NUMBER_CLAIM = env("OIDC_EMPLOYEE_NUMBER_CLAIM", default="employee_number")
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=unknown"
+SSO_EMPLOYEE_MODEL = "org.Employee"  # where employee numbers live (a model name: accounts does not import org)
+SSO_REQUIRED = env.bool("SSO_REQUIRED", default=False)  # local passwords only for the break-glass accounts
+SSO_BREAK_GLASS_USERS = env.list("SSO_BREAK_GLASS_USERS", default=["admin"])
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "apps.accounts.sso.EmployeeOIDCBackend"]
+
 # django-axes: 5 failures lock the account for 15 minutes (set explicitly; library defaults differ)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -155,6 +179,18 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="绩效管理 <noreply@perfcycle.local>")
 # The address people reach the product at: e-mails carry absolute links built from it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Chat-app notifications (apps/notifications/chat.py): robots HR sets up in the product, or these variables.
+CHAT_WEBHOOK_ALLOWED_HOSTS = env.list("CHAT_WEBHOOK_ALLOWED_HOSTS", default=[
+    "qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"])
+CHAT_WEBHOOK_ALLOW_HTTP = env.bool("CHAT_WEBHOOK_ALLOW_HTTP", default=False)
+CHAT_WEBHOOK_TIMEOUT = env.int("CHAT_WEBHOOK_TIMEOUT", default=10)
+CHAT_MAX_ATTEMPTS = env.int("CHAT_MAX_ATTEMPTS", default=6)
+CHAT_RETRY_BASE_SECONDS = env.int("CHAT_RETRY_BASE_SECONDS", default=30)  # doubles per retry, at most 15 min
+CHAT_WEBHOOKS_FROM_ENV = {  # app -> (webhook address, signing secret); each is a shared robot on for everyone
+    "wecom": (env("NOTIFY_WECOM_WEBHOOK", default=""), ""),
+    "dingtalk": (env("NOTIFY_DINGTALK_WEBHOOK", default=""), env("NOTIFY_DINGTALK_SECRET", default="")),
+    "feishu": (env("NOTIFY_FEISHU_WEBHOOK", default=""), env("NOTIFY_FEISHU_SECRET", default="")),
+}
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed)
 REDIS_URL = env("REDIS_URL", default="")
@@ -244,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # one clear name per choice set shared by several serializers (apps name their own choices)
     "ENUM_NAME_OVERRIDES": {
+        "NotificationDigestEnum": "apps.notifications.models.Digest",
         "CoachingRecordKindEnum": "apps.coaching.models.Kind",
         "CoachingNoteKindEnum": "apps.coaching.models.NoteKind",
         "CoachingChannelEnum": "apps.coaching.models.Channel",

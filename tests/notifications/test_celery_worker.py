@@ -37,7 +37,7 @@ def real_worker(tmp_path):
            "EMAIL_FILE_PATH": str(mail_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-l", "info",
-         "-Q", "celery", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+         "-Q", "light", "--without-heartbeat", "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
