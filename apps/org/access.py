@@ -16,6 +16,7 @@ which answers 404 when the user may not read, 403 when they may read but not act
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ class Viewer:
     is_hr: bool
     is_executive: bool
 
-    @property
+    @cached_property  # asked by several menu entries and work lists on one page: one query per request
     def is_line_manager(self) -> bool:
         return bool(self.employee_id) and _has_reports(self.employee_id)
 
