@@ -101,7 +101,7 @@ class CycleOpenApi(APIView):
     @extend_schema(request=None, responses=serializers.CycleSerializer)
     def post(self, request, pk):
         permissions.require_hr_or_404(request.user)
-        result = services.cycle_open_and_populate(actor=request.user, cycle=_cycle(request, pk))
+        result = services.cycle_open_start(actor=request.user, cycle=_cycle(request, pk))
         data = serializers.CycleSerializer(_cycle(request, pk)).data
         data["opening"] = result
         return Response(data)
@@ -141,9 +141,8 @@ class CycleVerifyApi(APIView):
         permissions.require_hr_or_404(request.user)
         ser = serializers.ScopeSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        n = services.appraisals_verify_complete(actor=request.user, cycle=_cycle(request, pk),
-                                                department=ser.validated_data.get("department"))
-        return Response({"verified": n})
+        return Response(services.cycle_verify_complete(actor=request.user, cycle=_cycle(request, pk),
+                                                       department=ser.validated_data.get("department")))
 
 
 class CyclePublishApi(APIView):
@@ -242,8 +241,11 @@ def _detail(request, pk):
     appraisal, relations = selectors.appraisal_get(user=request.user, pk=pk)
     lines = selectors.appraisal_lines(appraisal)
     vis = selectors.visibility(relations, appraisal)
+    actions = {"verify": appraisal.status == Status.COLLECTING and not appraisal.lines_pending
+               and services.can_verify(request.user, appraisal, lines),
+               "publish": services.can_publish(request.user, appraisal)}
     return serializers.AppraisalDetailSerializer(appraisal, context={"request": request, "lines": lines,
-                                                                     "visibility": vis}).data
+                                                                     "visibility": vis, "actions": actions}).data
 
 
 class AppraisalDetailApi(APIView):

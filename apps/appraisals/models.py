@@ -86,6 +86,7 @@ CYCLE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "opened": (frozenset({CycleStatus.OPENING}), CycleStatus.OPEN),
     "published": (frozenset({CycleStatus.OPEN}), CycleStatus.PUBLISHED),
     "reopen": (frozenset({CycleStatus.PUBLISHED}), CycleStatus.OPEN),  # a late joiner's contract got signed
+    "repopulate": (frozenset({CycleStatus.OPEN}), CycleStatus.OPENING),  # HR re-checks: newcomers are added
 }
 
 
