@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound, PermissionDenied
+from apps.core.memo import remember
 from apps.core.roles import is_hr
 from apps.org import access
 
@@ -21,12 +22,8 @@ def viewer(user) -> access.Viewer:
 
 
 def _memo(user, key: str, compute):
-    """``compute()`` once per user object (one request), kept in the object's own ``__dict__`` under
-    ``key`` (deleting the attribute forgets it)."""
-    store = vars(user)
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    """``compute()`` once per user object (one request): see :mod:`apps.core.memo`."""
+    return remember(user, key, compute)
 
 
 def data_source_ids(user) -> frozenset[int]:

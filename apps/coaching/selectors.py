@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.contracts.models import ContractLine
-from apps.contracts.periods import Period
 from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.memo import remember
+from apps.core.periods import Period
 from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 from apps.org import access
@@ -184,7 +185,7 @@ class PerformanceFile:
 
     @property
     def period_label(self) -> str:
-        from apps.contracts.periods import period_label
+        from apps.core.periods import period_label
 
         return period_label(self.period) if self.period else _("All periods")
 
@@ -355,11 +356,7 @@ def manages_people(user) -> bool:
     """HR, or a line manager (read once per request and kept on the user object)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_coaching_manages", None)
-    if cached is None:
-        cached = is_hr(user) or access.is_line_manager(user)
-        user._coaching_manages = cached
-    return cached
+    return remember(user, "_coaching_manages", lambda: is_hr(user) or access.is_line_manager(user))
 
 
 # --- "my work" -------------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import in_language_of
 from apps.contracts.models import ContractLine
-from apps.contracts.periods import MONTHLY, Period
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from apps.core.periods import MONTHLY, Period
 from apps.core.roles import HR_GROUP, is_hr
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create

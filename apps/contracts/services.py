@@ -15,6 +15,7 @@ from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
 from apps.core.models import AuditEvent
+from apps.core.periods import Period, current_period
 from apps.core.roles import is_hr
 from apps.notifications.services import notification_create
 from apps.org import access
@@ -39,7 +40,6 @@ from .models import (
     Status,
     TemplateLine,
 )
-from .periods import Period, current_period
 from .scoring import ScoringError, validate_rule
 
 
@@ -192,7 +192,7 @@ def _status_audit(actor, contract: Contract, action: str, before_status: str, **
                  after={"status": contract.status, "version": contract.version, **after})
 
 
-def _default_template(employee: Employee) -> ContractTemplate | None:
+def default_template(employee: Employee) -> ContractTemplate | None:
     if not employee.position_id:
         return None
     return (ContractTemplate.objects.filter(is_active=True, position_id=employee.position_id).order_by("code").first()
@@ -453,7 +453,7 @@ def contract_draft(*, actor, employee: Employee, period: str | Period | None = N
             % {"name": employee.name, "period": p.code, "v": existing.version_no,
                "status": existing.get_status_display()}, field="period", extra={"contract": existing.pk})
     if template is None and use_template:
-        template = _default_template(employee)
+        template = default_template(employee)
     appraiser = appraiser or employee.supervisor
     in_chain = appraiser is not None and employee.report_path.startswith(appraiser.report_path)
     contract = Contract(

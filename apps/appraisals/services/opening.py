@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from apps.contracts.models import Contract, ContractLine
 from apps.contracts.models import Status as ContractStatus
-from apps.contracts.periods import Period
 from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.exceptions import ApplicationError, TransitionNotAllowed
+from apps.core.periods import Period
 from apps.org.models import Employee, Position
 
 from .. import permissions
