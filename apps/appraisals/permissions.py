@@ -15,6 +15,7 @@ from apps.core.exceptions import NotFound, PermissionDenied
 from apps.core.memo import remember
 from apps.core.roles import is_hr
 from apps.org import access
+from apps.org.queries import department_subtree_q
 
 
 def viewer(user) -> access.Viewer:
@@ -146,7 +147,7 @@ def calibration_scope_q(user, prefix: str = "") -> Q | None:
         return None
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(**{f"{prefix}department__path__startswith": p})
+        q |= department_subtree_q(p, f"{prefix}department")
     return q
 
 

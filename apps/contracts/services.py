@@ -20,6 +20,7 @@ from apps.core.roles import is_hr
 from apps.notifications.services import notification_create
 from apps.org import access
 from apps.org.models import Department, Employee, JobLevel, Position
+from apps.org.queries import department_subtree_q
 
 from . import lint as contract_lint
 from . import planlink
@@ -973,7 +974,7 @@ def contracts_generate(*, actor, template: ContractTemplate, period: str | None 
     else:
         employees = employees.filter(position__job_level_id=level.pk)
     if department is not None:
-        employees = employees.filter(department__path__startswith=department.path)
+        employees = employees.filter(department_subtree_q(department))
     has_one = Contract.objects.filter(period=p.code, is_latest=True).values("employee_id")
     employees = list(employees.exclude(pk__in=has_one)
                      .only("id", "position_id", "supervisor_id", "report_path", "employee_no", "name_zh"))

@@ -27,6 +27,7 @@ from apps.core.memo import remember
 from apps.core.periods import period_label
 from apps.org import access
 from apps.org.models import Department, Employee
+from apps.org.queries import department_subtree_q
 from apps.plans.models import Perspective
 
 from .models import (
@@ -68,7 +69,7 @@ def visible_departments_q(user) -> Q:
         return Q()
     q = access.employee_scope_q(user, "aggregate", prefix="head__")
     for dept in headed_departments(user):
-        q |= Q(path__startswith=dept.path)
+        q |= department_subtree_q(dept, field="")
     return q
 
 

@@ -21,6 +21,7 @@ from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.exceptions import ApplicationError, TransitionNotAllowed
 from apps.core.periods import Period
 from apps.org.models import Employee, Position
+from apps.org.queries import department_subtree_q
 
 from .. import permissions
 from ..models import (
@@ -48,7 +49,7 @@ def population_q(cycle: Cycle, *, level_ids: list[int], dept_paths: list[str]) -
     if dept_paths:
         dq = Q()
         for path in dept_paths:
-            dq |= Q(department__path__startswith=path)
+            dq |= department_subtree_q(path)
         q &= dq
     return q
 

@@ -14,6 +14,7 @@ from apps.core.exceptions import ApplicationError, TransitionNotAllowed
 from apps.core.periods import Period
 from apps.core.roles import is_hr
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q
 
 from .. import permissions, signals
 from ..models import Appraisal, Cycle, CycleStatus, Status
@@ -113,7 +114,7 @@ def cycle_publish(*, actor, cycle: Cycle, department: Department | None = None, 
     ready = ready_statuses(c)
     scope = Appraisal.objects.filter(cycle=c)
     if department is not None:
-        scope = scope.filter(department__path__startswith=department.path)
+        scope = scope.filter(department_subtree_q(department))
     waiting = dict(scope.exclude(status__in=[*ready, Status.PUBLISHED]).values_list("status")
                    .annotate(n=Count("pk")).order_by())
     if waiting and not ready_only:

@@ -17,6 +17,7 @@ from apps.core.concurrency import check_version
 from apps.core.exceptions import NotFound, PermissionDenied, TransitionNotAllowed
 from apps.core.roles import is_hr
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q
 
 from .. import grading, permissions
 from ..models import DATA_KINDS, Appraisal, Cycle, ScoreLine, Status
@@ -65,7 +66,7 @@ def complete_scope(cycle: Cycle, department: Department | None = None):
     """The appraisals of the cycle (or of a department and below) whose actuals are all in."""
     qs = Appraisal.objects.filter(cycle=cycle, status=Status.COLLECTING, lines_pending=0)
     if department is not None:
-        qs = qs.filter(department__path__startswith=department.path)
+        qs = qs.filter(department_subtree_q(department))
     return qs
 
 
