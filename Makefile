@@ -72,8 +72,10 @@ test: install-test
 	echo "Tests run on $$db; Celery $$br"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the project's own layer check (.ci/layers.py: an upward import between apps fails CI)
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(PY) .ci/layers.py
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) -m bench.run $(BENCH_ARGS)

@@ -42,7 +42,7 @@ from apps.appraisals.models import (
 from apps.appraisals.services import opening
 from apps.contracts.models import Contract, ContractLine, Indicator, Section
 from apps.contracts.models import Status as ContractStatus
-from apps.contracts.periods import Period
+from apps.core.periods import Period
 from apps.org.models import Department, Employee, JobLevel
 from bench.build_org import PREFIX, ROOT_CODE, build_org, department_count, fanout_for
 

@@ -211,7 +211,7 @@ def remove_generated(root_code: str | None = None, log=print) -> None:
 
 
 def _periods() -> list[str]:
-    from apps.contracts.periods import Period
+    from apps.core.periods import Period
 
     p, out = Period.parse(PERIOD), []
     for _ in range(TREND_PERIODS):

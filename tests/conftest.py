@@ -150,3 +150,28 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def pinned_queries(django_assert_num_queries):
+    """``with pinned_queries(n):`` exactly n queries (pytest-django's django_assert_num_queries); when
+    the pin breaks, the failure lists every statement, numbered, so the new one is easy to find."""
+    import contextlib
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextlib.contextmanager
+    def pin(n):
+        failure = None
+        with CaptureQueriesContext(connection) as seen:
+            try:
+                with django_assert_num_queries(n):
+                    yield seen
+            except pytest.fail.Exception as exc:
+                failure = exc.msg.replace(" (add -v option to show queries)", "")
+        if failure:
+            sql = "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(seen.captured_queries, 1))
+            pytest.fail(f"{failure}:\n\n{sql}", pytrace=False)
+
+    return pin

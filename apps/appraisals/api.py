@@ -6,17 +6,17 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import NotFound
+from apps.core.filters import IdFilter, PieceFilterSet
 from apps.core.roles import is_hr
-from apps.org.models import JobLevel
+from apps.org.models import JobLevel, ReviewFrequency
 
 from . import permissions, selectors, serializers, services
-from .models import ActualsUpload, Appraisal, CycleBlocker, CycleSchedule, CycleStage, ScoreLine, Status
+from .models import ActualsUpload, Appraisal, CycleBlocker, CycleSchedule, CycleStage, CycleStatus, Status
 
 
 def _cycle(request, pk):
@@ -25,13 +25,13 @@ def _cycle(request, pk):
 
 # --- cycles ------------------------------------------------------------------------------------------
 
-class CycleFilter(filters.FilterSet):
-    q = filters.CharFilter(method="noop", label="search (title or period)")
-    status = filters.CharFilter(method="noop")
-    frequency = filters.CharFilter(method="noop")
+class CycleFilter(PieceFilterSet):
+    """The cycle list's filters, applied by the selector's pieces (``selectors.CYCLE_FILTERS``)."""
 
-    def noop(self, queryset, name, value):
-        return queryset
+    pieces = selectors.CYCLE_FILTERS
+    q = filters.CharFilter(method="apply", label="search (title or period)")
+    status = filters.ChoiceFilter(choices=CycleStatus.choices, method="apply")
+    frequency = filters.ChoiceFilter(choices=ReviewFrequency.choices, method="apply")
 
 
 class CycleListCreateApi(generics.ListAPIView):
@@ -41,8 +41,7 @@ class CycleListCreateApi(generics.ListAPIView):
     filterset_class = CycleFilter
 
     def get_queryset(self):
-        f = {k: self.request.query_params.get(k) for k in ("q", "status", "frequency")}
-        return (selectors.cycle_list(user=self.request.user, filters={k: v for k, v in f.items() if v})
+        return (selectors.cycle_list(user=self.request.user)
                 .prefetch_related(Prefetch("stages", queryset=CycleStage.objects.order_by("due_date"))))
 
     @extend_schema(request=serializers.CycleCreateSerializer, responses=serializers.CycleSerializer)
@@ -101,7 +100,7 @@ class CycleOpenApi(APIView):
     @extend_schema(request=None, responses=serializers.CycleSerializer)
     def post(self, request, pk):
         permissions.require_hr_or_404(request.user)
-        result = services.cycle_open_and_populate(actor=request.user, cycle=_cycle(request, pk))
+        result = services.cycle_open_start(actor=request.user, cycle=_cycle(request, pk))
         data = serializers.CycleSerializer(_cycle(request, pk)).data
         data["opening"] = result
         return Response(data)
@@ -141,9 +140,8 @@ class CycleVerifyApi(APIView):
         permissions.require_hr_or_404(request.user)
         ser = serializers.ScopeSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        n = services.appraisals_verify_complete(actor=request.user, cycle=_cycle(request, pk),
-                                                department=ser.validated_data.get("department"))
-        return Response({"verified": n})
+        return Response(services.cycle_verify_complete(actor=request.user, cycle=_cycle(request, pk),
+                                                       department=ser.validated_data.get("department")))
 
 
 class CyclePublishApi(APIView):
@@ -212,18 +210,18 @@ class ScheduleListApi(APIView):
 
 # --- appraisals --------------------------------------------------------------------------------------
 
-class AppraisalFilter(filters.FilterSet):
-    cycle = filters.NumberFilter(method="noop")
-    status = filters.CharFilter(method="noop", label="stage: " + ", ".join(Status.values))
-    department = filters.NumberFilter(method="noop", label="department id (its subtree included)")
-    q = filters.CharFilter(method="noop", label="search (name or employee number)")
-    overdue = filters.BooleanFilter(method="noop")
-    returned = filters.BooleanFilter(method="noop")
-    grade = filters.CharFilter(method="noop")
-    mine = filters.BooleanFilter(method="noop", label="only those I score")
+class AppraisalFilter(PieceFilterSet):
+    """The appraisal list's filters, applied by the selector's pieces (``selectors.APPRAISAL_FILTERS``)."""
 
-    def noop(self, queryset, name, value):
-        return queryset
+    pieces = selectors.APPRAISAL_FILTERS
+    cycle = IdFilter(method="apply", label="cycle id")
+    status = filters.ChoiceFilter(choices=Status.choices, method="apply", label="stage")
+    department = IdFilter(method="apply", label="department id (its subtree included)")
+    q = filters.CharFilter(method="apply", label="search (name or employee number)")
+    overdue = filters.BooleanFilter(method="apply")
+    returned = filters.BooleanFilter(method="apply")
+    grade = filters.CharFilter(method="apply")
+    mine = filters.BooleanFilter(method="apply", label="only those I score")
 
 
 class AppraisalListApi(generics.ListAPIView):
@@ -231,19 +229,18 @@ class AppraisalListApi(generics.ListAPIView):
     filterset_class = AppraisalFilter
 
     def get_queryset(self):
-        form = AppraisalFilter(self.request.query_params, queryset=Appraisal.objects.none())
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        data = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "", False)}
-        return selectors.appraisal_list(user=self.request.user, filters=data)
+        return selectors.appraisal_scope(user=self.request.user)
 
 
 def _detail(request, pk):
     appraisal, relations = selectors.appraisal_get(user=request.user, pk=pk)
     lines = selectors.appraisal_lines(appraisal)
     vis = selectors.visibility(relations, appraisal)
+    actions = {"verify": appraisal.status == Status.COLLECTING and not appraisal.lines_pending
+               and services.can_verify(request.user, appraisal, lines),
+               "publish": services.can_publish(request.user, appraisal)}
     return serializers.AppraisalDetailSerializer(appraisal, context={"request": request, "lines": lines,
-                                                                     "visibility": vis}).data
+                                                                     "visibility": vis, "actions": actions}).data
 
 
 class AppraisalDetailApi(APIView):
@@ -304,14 +301,15 @@ class AppraisalPublishApi(APIView):
 
 # --- lines -------------------------------------------------------------------------------------------
 
-class ActualLineFilter(filters.FilterSet):
-    cycle = filters.NumberFilter(method="noop")
-    status = filters.CharFilter(method="noop", label="actual status: " + ", ".join(selectors.ACTUAL_STATUSES))
-    data_source = filters.NumberFilter(method="noop")
-    q = filters.CharFilter(method="noop")
+class ActualLineFilter(PieceFilterSet):
+    """The actuals list's filters, applied by the selector's pieces (``selectors.ACTUAL_LINE_FILTERS``)."""
 
-    def noop(self, queryset, name, value):
-        return queryset
+    pieces = selectors.ACTUAL_LINE_FILTERS
+    cycle = IdFilter(method="apply", label="cycle id")
+    status = filters.ChoiceFilter(choices=[(s, s) for s in selectors.ACTUAL_STATUSES], method="apply",
+                                  label="actual status")
+    data_source = IdFilter(method="apply", label="data-source department id")
+    q = filters.CharFilter(method="apply", label="search (name, employee number, indicator code or title)")
 
 
 class ActualLineListApi(generics.ListAPIView):
@@ -321,11 +319,7 @@ class ActualLineListApi(generics.ListAPIView):
     filterset_class = ActualLineFilter
 
     def get_queryset(self):
-        form = ActualLineFilter(self.request.query_params, queryset=ScoreLine.objects.none())
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        data = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "")}
-        return selectors.actual_line_list(user=self.request.user, filters=data)
+        return selectors.actual_line_scope(user=self.request.user)
 
 
 class ActualLineDetailApi(APIView):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.contracts.models import Contract
 from apps.contracts.models import Status as ContractStatus
-from apps.contracts.periods import current_period
+from apps.core.periods import current_period
 from apps.core.roles import HR_GROUP
 from apps.org.models import Employee, ReviewFrequency
 

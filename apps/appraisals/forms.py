@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.contracts.periods import current_period
+from apps.core.periods import current_period
 from apps.org.forms import DepartmentChoiceField
 from apps.org.models import Department, JobLevel, ReviewFrequency
 

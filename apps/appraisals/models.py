@@ -5,7 +5,7 @@ optionally narrowed to departments. Opening it creates one *appraisal* per emplo
 population from the employee's signed contract for the period, with one *score line* per contract
 line (targets, weights and rules are copied: the contract is locked once signed).
 
-The workflow of one appraisal (ARCHITECTURE.md "Workflow of one appraisal")::
+The workflow of one appraisal (docs/ARCHITECTURE.md, "The workflow of one appraisal")::
 
     collecting -> verified -> self_assessed -> scored -> [calibrated] -> published (locked)
          ^           |
@@ -28,8 +28,8 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.contracts.models import Section
-from apps.contracts.periods import period_label, validate_period_code
 from apps.core.models import SCORE_DIGITS, TimeStampedModel, VersionedModel
+from apps.core.periods import period_label, validate_period_code
 from apps.org.models import ReviewFrequency
 
 VALUE_DIGITS = {"max_digits": 16, "decimal_places": 4}
@@ -86,6 +86,7 @@ CYCLE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "opened": (frozenset({CycleStatus.OPENING}), CycleStatus.OPEN),
     "published": (frozenset({CycleStatus.OPEN}), CycleStatus.PUBLISHED),
     "reopen": (frozenset({CycleStatus.PUBLISHED}), CycleStatus.OPEN),  # a late joiner's contract got signed
+    "repopulate": (frozenset({CycleStatus.OPEN}), CycleStatus.OPENING),  # HR re-checks: newcomers are added
 }
 
 

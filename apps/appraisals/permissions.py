@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound, PermissionDenied
+from apps.core.memo import remember
 from apps.core.roles import is_hr
 from apps.org import access
+from apps.org.queries import department_subtree_q
 
 
 def viewer(user) -> access.Viewer:
@@ -21,12 +23,8 @@ def viewer(user) -> access.Viewer:
 
 
 def _memo(user, key: str, compute):
-    """``compute()`` once per user object (one request), kept in the object's own ``__dict__`` under
-    ``key`` (deleting the attribute forgets it)."""
-    store = vars(user)
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    """``compute()`` once per user object (one request): see :mod:`apps.core.memo`."""
+    return remember(user, key, compute)
 
 
 def data_source_ids(user) -> frozenset[int]:
@@ -149,7 +147,7 @@ def calibration_scope_q(user, prefix: str = "") -> Q | None:
         return None
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(**{f"{prefix}department__path__startswith": p})
+        q |= department_subtree_q(p, f"{prefix}department")
     return q
 
 

@@ -13,6 +13,7 @@ from apps.core.models import AuditEvent
 from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from . import permissions
 from .models import (
@@ -33,18 +34,22 @@ from .models import (
 # --- cycles ------------------------------------------------------------------------------------------
 
 
+# the filters of the cycle lists (HR's page and the API), one piece each
+CYCLE_FILTERS = {
+    "q": lambda qs, value, *, user=None: qs.filter(Q(title__icontains=value.strip())
+                                                   | Q(period__icontains=value.strip())),
+    "status": lambda qs, value, *, user=None: qs.filter(status=value),
+    "frequency": lambda qs, value, *, user=None: qs.filter(frequency=value),
+}
+
+
 def cycle_list(*, user, filters: dict | None = None) -> QuerySet[Cycle]:
     qs = Cycle.objects.all()
     if not is_hr(user):
         qs = qs.exclude(status=CycleStatus.DRAFT)
-    f = filters or {}
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(title__icontains=q) | Q(period__icontains=q))
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
-    if f.get("frequency"):
-        qs = qs.filter(frequency=f["frequency"])
+    for name, value in (filters or {}).items():
+        if value and name in CYCLE_FILTERS:
+            qs = CYCLE_FILTERS[name](qs, value, user=user)
     return qs.annotate(
         appraisal_count=Count("appraisals", distinct=True),
         published_count=Count("appraisals", filter=Q(appraisals__status=Status.PUBLISHED), distinct=True),
@@ -128,7 +133,7 @@ def cycle_blockers(*, cycle: Cycle, filters: dict | None = None) -> QuerySet[Cyc
           .select_related("employee", "employee__supervisor", "department"))
     f = filters or {}
     if f.get("department"):
-        qs = qs.filter(department__path__startswith=f["department"].path)
+        qs = qs.filter(department_subtree_q(f["department"]))
     return qs.order_by("department__path", "employee__employee_no")
 
 
@@ -137,34 +142,40 @@ def cycle_blockers(*, cycle: Cycle, filters: dict | None = None) -> QuerySet[Cyc
 APPRAISAL_JOINS = ("cycle", "employee", "department", "appraiser", "job_level")
 
 
+def _department_piece(qs, value, *, user=None):
+    dept = value if isinstance(value, Department) else Department.objects.filter(pk=int(value)).first()
+    return qs.filter(department_subtree_q(dept)) if dept is not None else qs.none()
+
+
+def _mine_piece(qs, value, *, user=None):
+    return qs.filter(appraiser_id=permissions.viewer(user).employee_id or 0) if value else qs
+
+
+# the filters of the appraisal lists (HR's list page and the API), one piece each
+APPRAISAL_FILTERS = {
+    "cycle": lambda qs, value, *, user=None: qs.filter(cycle_id=getattr(value, "pk", value)),
+    "status": lambda qs, value, *, user=None: qs.filter(status=value),
+    "department": _department_piece,
+    "q": lambda qs, value, *, user=None: qs.filter(employee_search_q(value, "employee__")),
+    "overdue": lambda qs, value, *, user=None: qs.exclude(overdue_stage="") if value else qs,
+    "returned": lambda qs, value, *, user=None: qs.filter(lines_returned__gt=0) if value else qs,
+    "grade": lambda qs, value, *, user=None: qs.filter(Q(calibrated_grade=value) | Q(calibrated_grade="", grade=value)),
+    "mine": _mine_piece,
+}
+
+
+def appraisal_scope(*, user) -> QuerySet[Appraisal]:
+    """The appraisals the user may read, joined for the lists, in list order; the filters narrow it."""
+    return (Appraisal.objects.filter(permissions.appraisal_scope_q(user)).select_related(*APPRAISAL_JOINS)
+            .order_by("cycle__period", "department__path", "employee__employee_no"))
+
+
 def appraisal_list(*, user, filters: dict | None = None) -> QuerySet[Appraisal]:
-    qs = Appraisal.objects.filter(permissions.appraisal_scope_q(user)).select_related(*APPRAISAL_JOINS)
-    f = filters or {}
-    if f.get("cycle"):
-        qs = qs.filter(cycle_id=getattr(f["cycle"], "pk", f["cycle"]))
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
-    if f.get("department"):
-        dept = f["department"]
-        if not isinstance(dept, Department):
-            dept = Department.objects.filter(pk=int(dept)).first()
-        if dept is None:
-            return qs.none()
-        qs = qs.filter(department__path__startswith=dept.path)
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
-    if f.get("overdue"):
-        qs = qs.exclude(overdue_stage="")
-    if f.get("returned"):
-        qs = qs.filter(lines_returned__gt=0)
-    if f.get("grade"):
-        qs = qs.filter(Q(calibrated_grade=f["grade"]) | Q(calibrated_grade="", grade=f["grade"]))
-    if f.get("mine"):
-        v = permissions.viewer(user)
-        qs = qs.filter(appraiser_id=v.employee_id or 0)
-    return qs.order_by("cycle__period", "department__path", "employee__employee_no")
+    qs = appraisal_scope(user=user)
+    for name, value in (filters or {}).items():
+        if value and name in APPRAISAL_FILTERS:
+            qs = APPRAISAL_FILTERS[name](qs, value, user=user)
+    return qs
 
 
 def appraisal_get(*, user, pk) -> tuple[Appraisal, set[str]]:
@@ -231,8 +242,7 @@ def team_appraisals(*, user, filters: dict | None = None) -> QuerySet[Appraisal]
         qs = qs.filter(status=f["status"])
     if f.get("q"):
         q = f["q"].strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q, "employee__"))
     return qs.order_by("-cycle__period", "employee__employee_no")
 
 
@@ -285,30 +295,42 @@ ACTUAL_STATUSES = {"open": list(AWAITING), "pending": [Collection.PENDING], "ret
                    "entered": [Collection.ENTERED], "missing": [Collection.MISSING]}
 
 
+def _actual_status_piece(qs, value, *, user=None):
+    if value not in ACTUAL_STATUSES:
+        return qs
+    qs = qs.filter(collection__in=ACTUAL_STATUSES[value])
+    return qs.filter(appraisal__status=Status.COLLECTING) if value != "entered" else qs
+
+
+# the filters of the actuals lists (the data owners' page and the API), one piece each
+ACTUAL_LINE_FILTERS = {
+    "cycle": lambda qs, value, *, user=None: qs.filter(cycle_id=getattr(value, "pk", value)),
+    "status": _actual_status_piece,
+    "data_source": lambda qs, value, *, user=None: qs.filter(data_source_id=getattr(value, "pk", value)),
+    "q": lambda qs, value, *, user=None: qs.filter(employee_search_q(value, "appraisal__employee__")
+                                                   | Q(indicator__code__icontains=value.strip())
+                                                   | Q(title__icontains=value.strip())),
+}
+
+
+def actual_line_scope(*, user) -> QuerySet[ScoreLine]:
+    """The lines whose actuals the user provides (HR: all), in open cycles, in list order. Only data
+    fields are meant to be shown from these rows: never scores or comments."""
+    return (ScoreLine.objects.filter(permissions.actuals_scope_q(user), rule_kind__in=list(DATA_KINDS),
+                                     cycle__status=CycleStatus.OPEN)
+            .select_related("appraisal", "appraisal__employee", "appraisal__department", "indicator",
+                            "data_source", "cycle")
+            .order_by("cycle_id", "appraisal__department__path", "appraisal__employee__employee_no", "section",
+                      "order", "pk"))
+
+
 def actual_line_list(*, user, filters: dict | None = None) -> QuerySet[ScoreLine]:
-    """The lines whose actuals the user provides (HR: all), in open cycles. Only data fields are meant to
-    be shown from these rows: never scores or comments."""
-    qs = (ScoreLine.objects.filter(permissions.actuals_scope_q(user), rule_kind__in=list(DATA_KINDS),
-                                   cycle__status=CycleStatus.OPEN)
-          .select_related("appraisal", "appraisal__employee", "appraisal__department", "indicator", "data_source",
-                          "cycle"))
-    f = filters or {}
-    if f.get("cycle"):
-        qs = qs.filter(cycle_id=getattr(f["cycle"], "pk", f["cycle"]))
-    status = f.get("status") or ""
-    if status in ACTUAL_STATUSES:
-        qs = qs.filter(collection__in=ACTUAL_STATUSES[status])
-        if status != "entered":
-            qs = qs.filter(appraisal__status=Status.COLLECTING)
-    if f.get("data_source"):
-        qs = qs.filter(data_source_id=getattr(f["data_source"], "pk", f["data_source"]))
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(appraisal__employee__name_zh__icontains=q) | Q(appraisal__employee__name_en__icontains=q)
-                       | Q(appraisal__employee__employee_no__icontains=q) | Q(indicator__code__icontains=q)
-                       | Q(title__icontains=q))
-    return qs.order_by("cycle_id", "appraisal__department__path", "appraisal__employee__employee_no", "section",
-                       "order", "pk")
+    """:func:`actual_line_scope` narrowed by ``filters`` (the names of ``ACTUAL_LINE_FILTERS``)."""
+    qs = actual_line_scope(user=user)
+    for name, value in (filters or {}).items():
+        if value and name in ACTUAL_LINE_FILTERS:
+            qs = ACTUAL_LINE_FILTERS[name](qs, value, user=user)
+    return qs
 
 
 def actual_line_get(*, user, pk) -> ScoreLine:
@@ -449,7 +471,7 @@ def calibration_distribution(*, cycle: Cycle, scope: Q, department: Department |
     grades = [b["grade"] for b in cycle.grade_bands]
     qs = Appraisal.objects.filter(scope, cycle=cycle, status__in=list(GRADED))
     if department is not None:
-        qs = qs.filter(department__path__startswith=department.path)
+        qs = qs.filter(department_subtree_q(department))
     rows = list(qs.annotate(final=final_grade_expr()).values(
         "department_id", "department__name_zh", "department__name_en", "department__path", "department__depth",
         "final").annotate(n=Count("pk"), calibrated=Count("pk", filter=Q(calibrated_at__isnull=False)))
@@ -484,11 +506,10 @@ def calibration_people(*, cycle: Cycle, scope: Q, filters: dict | None = None) -
           .select_related("employee", "department", "calibrated_by").annotate(final=final_grade_expr()))
     f = filters or {}
     if f.get("department"):
-        qs = qs.filter(department__path__startswith=f["department"].path)
+        qs = qs.filter(department_subtree_q(f["department"]))
     if f.get("grade"):
         qs = qs.filter(final=f["grade"])
     if f.get("q"):
         q = f["q"].strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q, "employee__"))
     return qs.order_by("department__path", "-total_score", "employee__employee_no")

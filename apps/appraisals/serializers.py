@@ -149,16 +149,29 @@ class LineSerializer(serializers.ModelSerializer):
         return data
 
 
+class ActionsSerializer(serializers.Serializer):
+    """What the reader may do now (the same rules the services apply: a true one is not refused for
+    the appraisal's state or the reader's role)."""
+
+    verify = serializers.BooleanField()
+    publish = serializers.BooleanField()
+
+
 class AppraisalDetailSerializer(AppraisalListSerializer):
     lines = serializers.SerializerMethodField()
     total_explanation = serializers.CharField()
+    actions = serializers.SerializerMethodField()
 
     class Meta(AppraisalListSerializer.Meta):
         fields = AppraisalListSerializer.Meta.fields + [
             "contract", "results_weight", "behaviour_weight", "plan_weight", "results_score", "behaviour_score",
             "plan_score", "total_explanation", "verified_at", "verified_automatically", "self_comment",
             "self_submitted_at", "self_not_submitted", "manager_comment", "manager_submitted_at",
-            "manager_not_submitted", "lines"]
+            "manager_not_submitted", "lines", "actions"]
+
+    @extend_schema_field(ActionsSerializer)
+    def get_actions(self, appraisal):
+        return self.context.get("actions", {"verify": False, "publish": False})
 
     @extend_schema_field(LineSerializer(many=True))
     def get_lines(self, appraisal):

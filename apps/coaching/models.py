@@ -24,8 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.contracts.periods import period_label, validate_period_code
 from apps.core.models import VersionedModel
+from apps.core.periods import period_label, validate_period_code
 
 #: How long the author may still correct a record; afterwards only an addendum.
 CORRECTION_WINDOW = dt.timedelta(hours=24)

@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.contracts.models import ContractLine
-from apps.contracts.periods import Period
 from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.memo import remember
+from apps.core.periods import Period
 from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 from apps.org import access
 from apps.org.models import Employee
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from .models import (
     Attachment,
@@ -72,8 +74,7 @@ def record_list(*, user, filters: dict | None = None) -> QuerySet[CoachingRecord
     if f.get("q"):
         q = f["q"].strip()
         qs = qs.filter(Q(summary__icontains=q) | Q(facts__icontains=q) | Q(evidence__icontains=q)
-                       | Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
+                       | employee_search_q(q, "employee__"))
     if f.get("employee"):
         qs = qs.filter(employee_id=getattr(f["employee"], "pk", f["employee"]))
     if f.get("kind"):
@@ -184,7 +185,7 @@ class PerformanceFile:
 
     @property
     def period_label(self) -> str:
-        from apps.contracts.periods import period_label
+        from apps.core.periods import period_label
 
         return period_label(self.period) if self.period else _("All periods")
 
@@ -331,10 +332,10 @@ def team_overview(*, user, filters: dict | None = None, today: dt.date | None = 
         qs = qs.exclude(pk=viewer.employee_id)
     if f.get("q"):
         q = f["q"].strip()
-        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q))
     if f.get("department"):
         dept = f["department"]
-        qs = qs.filter(department__path__startswith=dept.path)
+        qs = qs.filter(department_subtree_q(dept))
     qs = qs.annotate(
         unsigned_serious=_emp_count(serious=True, signed_at__isnull=True),
         open_follow_ups=_emp_count(Q(follow_up_done_at__isnull=True) & ~Q(follow_up="")),
@@ -355,11 +356,7 @@ def manages_people(user) -> bool:
     """HR, or a line manager (read once per request and kept on the user object)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_coaching_manages", None)
-    if cached is None:
-        cached = is_hr(user) or access.is_line_manager(user)
-        user._coaching_manages = cached
-    return cached
+    return remember(user, "_coaching_manages", lambda: is_hr(user) or access.is_line_manager(user))
 
 
 # --- "my work" -------------------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import in_language_of
 from apps.contracts.models import ContractLine
-from apps.contracts.periods import MONTHLY, Period
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from apps.core.periods import MONTHLY, Period
 from apps.core.roles import HR_GROUP, is_hr
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
@@ -151,10 +152,18 @@ def _actor_name(actor) -> str:
     return getattr(actor, "username", "")
 
 
-def _notify_user(user, *, title: str, body: str = "", url: str = "", dedupe_key: str | None = None, actor=None):
+def _notify_user(user, *, title, body="", url: str = "", dedupe_key: str | None = None, actor=None):
+    """Notify ``user`` (not the actor) in the user's own language: ``title`` and ``body`` are callables
+    evaluated with that language active (or plain text someone wrote, such as a response)."""
     if user is None or (actor is not None and user.pk == getattr(actor, "pk", None)):
         return None
-    return notification_create(recipient=user, title=title, body=body, url=url, dedupe_key=dedupe_key)
+    with in_language_of(user):
+        return notification_create(recipient=user, title=_text(title), body=_text(body), url=url,
+                                   dedupe_key=dedupe_key)
+
+
+def _text(value) -> str:
+    return str(value() if callable(value) else value or "")
 
 
 def default_period(employee: Employee, day: dt.date) -> str:
@@ -293,15 +302,20 @@ def record_create(*, actor, employee: Employee, kind: str, channel: str, source:
     audit_record(actor=actor, action="coaching.record_create", obj=record,
                  after={**snapshot(record), "attachments": [a.original_name for a in attachments]})
     if emp.user_id:
-        if record.serious:
-            title = _("A serious coaching record about you needs your signature: %(summary)s")
-            body = _("%(who)s recorded it. Read it, respond if you wish, and sign it (“seen, agree” or “seen, "
-                     "disagree”).")
-        else:
-            title = _("New coaching record: %(summary)s")
-            body = _("%(who)s recorded it. Read it, respond if you wish, and acknowledge it.")
-        _notify_user(emp.user, title=title % {"summary": record.summary}, body=body % {"who": _actor_name(actor)},
-                     url=record_url(record), actor=actor)
+        def title() -> str:
+            if record.serious:
+                return _("A serious coaching record about you needs your signature: %(summary)s") % {
+                    "summary": record.summary}
+            return _("New coaching record: %(summary)s") % {"summary": record.summary}
+
+        def body() -> str:
+            if record.serious:
+                return _("%(who)s recorded it. Read it, respond if you wish, and sign it (“seen, agree” or “seen, "
+                         "disagree”).") % {"who": _actor_name(actor)}
+            return _("%(who)s recorded it. Read it, respond if you wish, and acknowledge it.") % {
+                "who": _actor_name(actor)}
+
+        _notify_user(emp.user, title=title, body=body, url=record_url(record), actor=actor)
     return record
 
 
@@ -355,8 +369,12 @@ def record_correct(*, actor, record: CoachingRecord, expected_version: int | Non
                  after={**after, "revision": r.revision, "reason": reason.strip(),
                         "attachments": [a.original_name for a in attachments],
                         "acknowledgement_cleared": was_acknowledged})
-    title = _("A coaching record was corrected: %(summary)s") % {"summary": r.summary}
-    body = _("Reason: %(reason)s. Both versions are kept on the record.") % {"reason": reason.strip()}
+    def title() -> str:
+        return _("A coaching record was corrected: %(summary)s") % {"summary": r.summary}
+
+    def body() -> str:
+        return _("Reason: %(reason)s. Both versions are kept on the record.") % {"reason": reason.strip()}
+
     if r.is_employee_report:
         sup = r.employee.supervisor
         _notify_user(sup.user if sup and sup.user_id else None, title=title, body=body, url=record_url(r),
@@ -392,9 +410,9 @@ def record_addendum_add(*, actor, record: CoachingRecord, text: str, files: Iter
     r.save(update_fields=["version", "updated_at"])
     audit_record(actor=actor, action="coaching.addendum_add", obj=r,
                  after={"note": note.pk, "text": note.text, "attachments": [a.original_name for a in attachments]})
-    title = _("An addendum was added to a coaching record: %(summary)s") % {"summary": r.summary}
     if r.employee.user_id:
-        _notify_user(r.employee.user, title=title, body=note.text, url=record_url(r), actor=actor)
+        _notify_user(r.employee.user, title=lambda: _("An addendum was added to a coaching record: %(summary)s") % {
+            "summary": r.summary}, body=note.text, url=record_url(r), actor=actor)
     return note
 
 
@@ -439,7 +457,7 @@ def record_respond(*, actor, record: CoachingRecord, text: str, files: Iterable 
     r.save(update_fields=["version", "updated_at"])
     audit_record(actor=actor, action="coaching.respond", obj=r,
                  after={"note": note.pk, "text": note.text, "attachments": [a.original_name for a in attachments]})
-    _notify_user(r.author, title=_("%(name)s responded to a coaching record: %(summary)s")
+    _notify_user(r.author, title=lambda: _("%(name)s responded to a coaching record: %(summary)s")
                  % {"name": r.employee.name, "summary": r.summary}, body=note.text, url=record_url(r), actor=actor)
     return note
 
@@ -504,9 +522,8 @@ def record_sign(*, actor, record: CoachingRecord, decision: str, response: str =
     audit_record(actor=actor, action="coaching.sign", obj=r,
                  after={"decision": decision, "signed_at": now.isoformat(), "signed_hash": r.signed_hash,
                         "revision": r.revision, "response": text, "note": note.pk if note else None})
-    title = _("%(name)s signed a serious coaching record (%(decision)s): %(summary)s") % {
-        "name": r.employee.name, "decision": r.get_sign_decision_display(), "summary": r.summary}
-    _notify_user(r.author, title=title, body=text, url=record_url(r), actor=actor)
+    _notify_user(r.author, title=lambda: _("%(name)s signed a serious coaching record (%(decision)s): %(summary)s")
+                 % {"name": r.employee.name, "decision": r.get_sign_decision_display(), "summary": r.summary}, body=text, url=record_url(r), actor=actor)
     return r
 
 
@@ -546,8 +563,10 @@ def progress_report_file(*, actor, kind: str, summary: str, facts: str, contract
                  after={**snapshot(record), "attachments": [a.original_name for a in attachments]})
     sup = emp.supervisor
     if sup is not None and sup.user_id:
-        title = (_("%(name)s asks for help: %(summary)s") if kind == Kind.HELP_REQUESTED
-                 else _("%(name)s reported progress: %(summary)s")) % {"name": emp.name, "summary": record.summary}
+        def title() -> str:
+            return (_("%(name)s asks for help: %(summary)s") if kind == Kind.HELP_REQUESTED
+                    else _("%(name)s reported progress: %(summary)s")) % {"name": emp.name, "summary": record.summary}
+
         _notify_user(sup.user, title=title, body=record.facts[:500], url=record_url(record), actor=actor)
     return record
 
@@ -573,7 +592,7 @@ def progress_report_answer(*, actor, record: CoachingRecord, text: str, files: I
     audit_record(actor=actor, action="coaching.report_answer", obj=r,
                  after={"note": note.pk, "text": note.text, "attachments": [a.original_name for a in attachments]})
     if r.employee.user_id:
-        _notify_user(r.employee.user, title=_("Your report was answered: %(summary)s") % {"summary": r.summary},
+        _notify_user(r.employee.user, title=lambda: _("Your report was answered: %(summary)s") % {"summary": r.summary},
                      body=note.text, url=record_url(r), actor=actor)
     return note
 
@@ -653,11 +672,13 @@ def serious_records_remind(*, now: dt.datetime | None = None) -> dict:
         if slot < 1 or r.employee.user_id is None:
             continue  # slot 0: the employee was notified when the record was shared
         left = conf.signature_deadline_days - days
-        note = notification_create(
-            recipient=r.employee.user, dedupe_key=f"coaching-sign-reminder:{r.pk}:{slot}",
-            title=_("Reminder: please sign the serious coaching record “%(summary)s”") % {"summary": r.summary},
-            body=_("It is unsigned since %(date)s. If it is still unsigned in %(days)s days, HR is told.")
-            % {"date": timezone.localtime(r.created_at).date().isoformat(), "days": left},
+        note = _notify_user(
+            r.employee.user, dedupe_key=f"coaching-sign-reminder:{r.pk}:{slot}",
+            title=lambda r=r: _("Reminder: please sign the serious coaching record “%(summary)s”") % {
+                "summary": r.summary},
+            body=lambda r=r, left=left: _("It is unsigned since %(date)s. If it is still unsigned in %(days)s days, "
+                                          "HR is told.") % {
+                "date": timezone.localtime(r.created_at).date().isoformat(), "days": left},
             url=record_url(r))
         if note is not None:
             reminded += 1
@@ -675,13 +696,16 @@ def _escalate(record: CoachingRecord, *, now, hr_users: list, deadline: int) -> 
     r.save(update_fields=["escalated_at", "version", "updated_at"])
     audit_record(actor=None, action="coaching.escalate", obj=r,
                  after={"escalated_at": now.isoformat(), "deadline_days": deadline})
-    title = _("Unsigned serious coaching record escalated: %(name)s, “%(summary)s”") % {
-        "name": r.employee.name, "summary": r.summary}
-    body = _("%(name)s has not signed this serious record within %(days)s days.") % {
-        "name": r.employee.name, "days": deadline}
+    def title() -> str:
+        return _("Unsigned serious coaching record escalated: %(name)s, “%(summary)s”") % {
+            "name": r.employee.name, "summary": r.summary}
+
+    def body() -> str:
+        return _("%(name)s has not signed this serious record within %(days)s days.") % {
+            "name": r.employee.name, "days": deadline}
+
     for user in [*hr_users, r.author]:
-        notification_create(recipient=user, title=title, body=body, url=record_url(r),
-                            dedupe_key=f"coaching-escalated:{r.pk}:{user.pk}")
+        _notify_user(user, title=title, body=body, url=record_url(r), dedupe_key=f"coaching-escalated:{r.pk}:{user.pk}")
     return True
 
 
@@ -725,15 +749,16 @@ def cadence_digest_send(*, today: dt.date | None = None) -> int:
     for mid, people in by_manager.items():
         if keys[mid] in sent_already:
             continue
-        lines = []
-        for emp in people:
-            last = emp.last_coached.isoformat() if emp.last_coached else _("never")
-            lines.append(_("%(name)s (%(no)s): last coached %(last)s") % {"name": emp.name, "no": emp.employee_no,
-                                                                          "last": last})
-        title = _("Coaching due this week: %(count)s of your reports") % {"count": len(people)}
-        body = _("Expected: at least %(n)s coaching record(s) in %(days)s days. Due:") % {
-            "n": conf.cadence_min_records, "days": conf.cadence_days} + "\n" + "\n".join(lines)
-        if notification_create(recipient=managers[mid].user, title=title, body=body, url=url,
-                               dedupe_key=keys[mid]) is not None:
-            sent += 1
+        with in_language_of(managers[mid].user):  # the manager's language, names included
+            lines = []
+            for emp in people:
+                last = emp.last_coached.isoformat() if emp.last_coached else _("never")
+                lines.append(_("%(name)s (%(no)s): last coached %(last)s") % {
+                    "name": emp.name, "no": emp.employee_no, "last": last})
+            title = _("Coaching due this week: %(count)s of your reports") % {"count": len(people)}
+            body = _("Expected: at least %(n)s coaching record(s) in %(days)s days. Due:") % {
+                "n": conf.cadence_min_records, "days": conf.cadence_days} + "\n" + "\n".join(lines)
+            if notification_create(recipient=managers[mid].user, title=title, body=body, url=url,
+                                   dedupe_key=keys[mid]) is not None:
+                sent += 1
     return sent

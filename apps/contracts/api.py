@@ -5,14 +5,16 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import NotFound
+from apps.core.filters import clean_query, id_field, text_field
 
 from . import lint as contract_lint
 from . import selectors, services
-from .models import ContractChange, ContractTemplate
+from .models import ContractChange, ContractTemplate, Status
 from .pdf import contract_pdf
 from .serializers import (
     ContractAmendInputSerializer,
@@ -56,7 +58,9 @@ class IndicatorListApi(generics.ListCreateAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.indicator_list(filters=self.request.query_params.dict())
+        return selectors.indicator_list(filters=clean_query(self.request.query_params, {
+            "q": text_field(), "kpi_type": text_field(), "dimension": text_field(), "perspective": text_field(),
+            "indicator_class": text_field(), "direction": text_field(), "active": text_field()}))
 
     @extend_schema(request=IndicatorInputSerializer, responses=IndicatorSerializer)
     def post(self, request):
@@ -91,7 +95,8 @@ class TemplateListApi(generics.ListCreateAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.template_list(filters=self.request.query_params.dict())
+        return selectors.template_list(filters=clean_query(self.request.query_params, {
+            "q": text_field(), "job_level": id_field(), "include_inactive": drf_serializers.BooleanField(required=False)}))
 
     @extend_schema(request=ContractTemplateDetailSerializer, responses=ContractTemplateDetailSerializer)
     def post(self, request):
@@ -152,7 +157,12 @@ class ContractListApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.contract_list(user=self.request.user, filters=self.request.query_params.dict())
+        return selectors.contract_list(user=self.request.user, filters=clean_query(self.request.query_params, {
+            "q": text_field(), "status": drf_serializers.ChoiceField(choices=Status.choices, required=False),
+            "period": text_field(), "department": id_field(), "job_level": id_field(), "template": id_field(),
+            "employee": id_field(), "mine": drf_serializers.ChoiceField(choices=["own", "issued", "to_sign"],
+                                                                        required=False),
+            "all_versions": drf_serializers.BooleanField(required=False)}))
 
     @extend_schema(request=ContractDraftInputSerializer, responses=ContractDetailSerializer)
     def post(self, request):

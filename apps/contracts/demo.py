@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from apps.core.periods import current_period
 from apps.org.models import Department, Employee, JobLevel, Position
 from apps.plans.models import Goal
 
 from . import services
 from .models import Contract, ContractTemplate, Indicator, Section, Status
-from .periods import current_period
 
 DIRECT = {"kind": "direct", "min": 0, "max": 100}
 BEHAVIOUR = [("BEH-TEAMWORK", 40, "主动配合团队，分享客户信息，支持同事完成目标"),

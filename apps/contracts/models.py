@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel, VersionedModel
+from apps.core.periods import period_label, validate_period_code
 from apps.org.models import BilingualNameMixin, ReviewFrequency
 
-from .periods import period_label, validate_period_code
 from .scoring import DEFAULT_RULE
 
 WEIGHT = {"max_digits": 5, "decimal_places": 2,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from apps.core.periods import MONTHLY, Period
 from apps.plans.models import Goal, MonthlyPlan, OwnerKind, PlanStatus
 
 from .models import Contract, ContractLine, Section
-from .periods import MONTHLY, Period
 
 PLAN_ITEM_RULE = {"kind": "direct", "min": 0, "max": 100}
 

@@ -10,6 +10,7 @@ from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 from apps.org import access
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from .models import (
     SECTION_ORDER,
@@ -107,8 +108,7 @@ def contract_list(*, user, filters: dict | None = None) -> QuerySet[Contract]:
         qs = qs.filter(is_latest=True)
     if f.get("q"):
         q = f["q"].strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q) | Q(appraiser__name_zh__icontains=q)
+        qs = qs.filter(employee_search_q(q, "employee__") | Q(appraiser__name_zh__icontains=q)
                        | Q(appraiser__name_en__icontains=q))
     if f.get("status"):
         qs = qs.filter(status=f["status"])
@@ -119,7 +119,7 @@ def contract_list(*, user, filters: dict | None = None) -> QuerySet[Contract]:
         if not isinstance(dept, Department):
             dept = Department.objects.filter(pk=dept).first()
         if dept is not None:
-            qs = qs.filter(employee__department__path__startswith=dept.path)
+            qs = qs.filter(department_subtree_q(dept, "employee__department"))
     if f.get("job_level"):
         qs = qs.filter(job_level=f["job_level"])
     if f.get("template"):

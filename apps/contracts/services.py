@@ -10,14 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import in_language_of
 from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
 from apps.core.models import AuditEvent
+from apps.core.periods import Period, current_period
 from apps.core.roles import is_hr
 from apps.notifications.services import notification_create
 from apps.org import access
 from apps.org.models import Department, Employee, JobLevel, Position
+from apps.org.queries import department_subtree_q
 
 from . import lint as contract_lint
 from . import planlink
@@ -38,7 +41,6 @@ from .models import (
     Status,
     TemplateLine,
 )
-from .periods import Period, current_period
 from .scoring import ScoringError, validate_rule
 
 
@@ -170,9 +172,20 @@ def _require_editable(contract: Contract) -> None:
         "before changing it."))
 
 
-def _notify(employee: Employee | None, *, title: str, body: str = "", url: str = "") -> None:
+def _text(value) -> str:
+    return str(value() if callable(value) else value or "")
+
+
+def _send(user, *, title, body="", url: str = "") -> None:
+    """One notification in the recipient's language: ``title`` and ``body`` are callables (or plain text
+    such as a reason someone wrote), evaluated with that language active."""
+    with in_language_of(user):
+        notification_create(recipient=user, title=_text(title), body=_text(body), url=url)
+
+
+def _notify(employee: Employee | None, *, title, body="", url: str = "") -> None:
     if employee is not None and employee.user_id:
-        notification_create(recipient=employee.user, title=title, body=body, url=url)
+        _send(employee.user, title=title, body=body, url=url)
 
 
 def _status_audit(actor, contract: Contract, action: str, before_status: str, **after) -> None:
@@ -180,7 +193,7 @@ def _status_audit(actor, contract: Contract, action: str, before_status: str, **
                  after={"status": contract.status, "version": contract.version, **after})
 
 
-def _default_template(employee: Employee) -> ContractTemplate | None:
+def default_template(employee: Employee) -> ContractTemplate | None:
     if not employee.position_id:
         return None
     return (ContractTemplate.objects.filter(is_active=True, position_id=employee.position_id).order_by("code").first()
@@ -441,7 +454,7 @@ def contract_draft(*, actor, employee: Employee, period: str | Period | None = N
             % {"name": employee.name, "period": p.code, "v": existing.version_no,
                "status": existing.get_status_display()}, field="period", extra={"contract": existing.pk})
     if template is None and use_template:
-        template = _default_template(employee)
+        template = default_template(employee)
     appraiser = appraiser or employee.supervisor
     in_chain = appraiser is not None and employee.report_path.startswith(appraiser.report_path)
     contract = Contract(
@@ -570,11 +583,12 @@ def contract_propose(*, actor, contract: Contract, expected_version: int | None 
     c.save()
     _status_audit(actor, c, "propose", before, lint=[i.as_dict() for i in issues])
     url = contract_url(c)
-    _notify(c.employee, title=_("Your KPI contract for %(period)s is proposed: please review and sign")
-            % {"period": c.period}, body=_("%(who)s proposed your performance contract. Read it, propose changes "
-                                          "or sign it.") % {"who": _actor_name(actor)}, url=url)
+    _notify(c.employee, title=lambda: _("Your KPI contract for %(period)s is proposed: please review and sign")
+            % {"period": c.period},
+            body=lambda: _("%(who)s proposed your performance contract. Read it, propose changes or sign it.")
+            % {"who": _actor_name(actor)}, url=url)
     if c.appraiser and c.appraiser.user_id and c.appraiser.user_id != getattr(actor, "pk", None):
-        _notify(c.appraiser, title=_("The KPI contract of %(name)s for %(period)s awaits your signature")
+        _notify(c.appraiser, title=lambda: _("The KPI contract of %(name)s for %(period)s awaits your signature")
                 % {"name": c.employee.name, "period": c.period}, url=url)
     return c
 
@@ -620,20 +634,19 @@ def contract_return(*, actor, contract: Contract, reason: str, expected_version:
     bump(c)
     c.save()
     _status_audit(actor, c, "return", before, reason=reason, signatures_cleared=cleared)
-    title = _("The KPI contract of %(name)s for %(period)s was returned") % {"name": c.employee.name,
-                                                                             "period": c.period}
-    _notify_writers(c, actor, title=title, body=reason)
+    _notify_writers(c, actor, title=lambda: _("The KPI contract of %(name)s for %(period)s was returned") % {
+        "name": c.employee.name, "period": c.period}, body=reason)
     return c
 
 
-def _notify_writers(c: Contract, actor, *, title: str, body: str = "") -> None:
+def _notify_writers(c: Contract, actor, *, title, body="") -> None:
     """The appraiser and whoever proposed the contract, except the actor."""
     url = contract_url(c)
     notified = {getattr(actor, "pk", None)}
     for user in (c.appraiser.user if c.appraiser and c.appraiser.user_id else None, c.proposed_by):
         if user is not None and user.pk not in notified:
             notified.add(user.pk)
-            notification_create(recipient=user, title=title, body=body, url=url)
+            _send(user, title=title, body=body, url=url)
 
 
 def _actor_name(actor) -> str:
@@ -698,16 +711,18 @@ def contract_sign(*, actor, contract: Contract, expected_version: int | None = N
                  after={"status": c.status, "party": party, "signed_at": now.isoformat(), "content_hash": digest,
                         "warnings": warnings, "signature": sig.pk})
     if c.status == Status.AGREED:
-        title = _("The KPI contract of %(name)s for %(period)s is signed by both parties") % {
-            "name": c.employee.name, "period": c.period}
+        def title() -> str:
+            return _("The KPI contract of %(name)s for %(period)s is signed by both parties") % {
+                "name": c.employee.name, "period": c.period}
+
         for emp in (c.employee, c.appraiser):
             if emp is not None and emp.user_id and emp.user_id != actor.pk:
                 _notify(emp, title=title, url=url)
     else:
         other = c.appraiser if party == Party.APPRAISEE else c.employee
-        _notify(other, title=_("The KPI contract of %(name)s for %(period)s awaits your signature")
+        _notify(other, title=lambda: _("The KPI contract of %(name)s for %(period)s awaits your signature")
                 % {"name": c.employee.name, "period": c.period},
-                body=_("%(who)s has signed.") % {"who": _actor_name(actor)}, url=url)
+                body=lambda: _("%(who)s has signed.") % {"who": _actor_name(actor)}, url=url)
     return c
 
 
@@ -857,7 +872,7 @@ def contract_change_propose(*, actor, contract: Contract, changes: list[dict], c
     bump(c)
     c.save()
     _status_audit(actor, c, "change_propose", before, change=change.pk, changes=recorded, comment=change.comment)
-    _notify_writers(c, actor, title=_("%(name)s proposes changes to the KPI contract for %(period)s")
+    _notify_writers(c, actor, title=lambda: _("%(name)s proposes changes to the KPI contract for %(period)s")
                     % {"name": c.employee.name, "period": c.period}, body=change.comment)
     return change
 
@@ -902,8 +917,8 @@ def contract_change_accept(*, actor, change: ContractChange, expected_version: i
     audit_record(actor=actor, action="contract.change_accept", obj=c, before=before,
                  after={**snapshot(c), "lines": _lines_snapshot(c.lines.all()), "change": ch.pk,
                         "status_before": status_before})
-    _notify(c.employee, title=_("Your proposed changes were accepted: the KPI contract for %(period)s awaits "
-                                "your signature") % {"period": c.period}, url=contract_url(c))
+    _notify(c.employee, title=lambda: _("Your proposed changes were accepted: the KPI contract for %(period)s "
+                                        "awaits your signature") % {"period": c.period}, url=contract_url(c))
     return c
 
 
@@ -930,7 +945,7 @@ def contract_change_reject(*, actor, change: ContractChange, note: str = "",
     bump(c)
     c.save()
     _status_audit(actor, c, "change_reject", before, change=ch.pk, note=note)
-    _notify(c.employee, title=_("Your proposed changes to the KPI contract for %(period)s were not accepted")
+    _notify(c.employee, title=lambda: _("Your proposed changes to the KPI contract for %(period)s were not accepted")
             % {"period": c.period}, body=note, url=contract_url(c))
     return c
 
@@ -959,7 +974,7 @@ def contracts_generate(*, actor, template: ContractTemplate, period: str | None 
     else:
         employees = employees.filter(position__job_level_id=level.pk)
     if department is not None:
-        employees = employees.filter(department__path__startswith=department.path)
+        employees = employees.filter(department_subtree_q(department))
     has_one = Contract.objects.filter(period=p.code, is_latest=True).values("employee_id")
     employees = list(employees.exclude(pk__in=has_one)
                      .only("id", "position_id", "supervisor_id", "report_path", "employee_no", "name_zh"))

@@ -1,6 +1,7 @@
 """The audit trail API (read-only for HR)."""
-from rest_framework import generics
+from rest_framework import generics, serializers
 
+from .filters import clean_query, text_field
 from .selectors import audit_event_list
 from .serializers import AuditEventSerializer
 
@@ -12,4 +13,7 @@ class AuditEventListApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return audit_event_list(user=self.request.user, filters=self.request.query_params.dict())
+        return audit_event_list(user=self.request.user, filters=clean_query(self.request.query_params, {
+            "action": text_field(), "object_type": text_field(), "object_id": text_field(), "actor": text_field(),
+            "q": text_field(), "since": serializers.DateField(required=False),
+            "until": serializers.DateField(required=False)}))

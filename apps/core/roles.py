@@ -1,6 +1,8 @@
 """Product-wide roles held as Django groups: HR and executive. Line manager is derived from the org."""
 from __future__ import annotations
 
+from apps.core.memo import remember
+
 HR_GROUP = "hr"
 EXECUTIVE_GROUP = "executive"
 
@@ -8,11 +10,7 @@ EXECUTIVE_GROUP = "executive"
 def _group_names(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_role_groups", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_groups = cached
-    return cached
+    return remember(user, "_role_groups", lambda: frozenset(user.groups.values_list("name", flat=True)))
 
 
 def is_hr(user) -> bool:

@@ -298,7 +298,7 @@ def cycle_statements() -> list[str]:
             "WITH " + ",\n    ".join([_base_cte(), *team_ctes]) + "\n" + team_insert]
 
 
-def _execute(sql: str, params, *, row: bool = False):
+def execute(sql: str, params, *, row: bool = False):
     """Run one statement; the number of rows it wrote (PostgreSQL's single statement reports it), or with
     ``row`` its whole answer as a dict."""
     with connection.cursor() as cur:
@@ -314,8 +314,8 @@ def _execute(sql: str, params, *, row: bool = False):
 
 
 def delete_cycle(cycle_id: int) -> None:
-    _execute(f"DELETE FROM {_t(DepartmentCycleSummary)} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
-    _execute(f"DELETE FROM {_t(TeamCycleSummary)} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
+    execute(f"DELETE FROM {_t(DepartmentCycleSummary)} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
+    execute(f"DELETE FROM {_t(TeamCycleSummary)} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
 
 
 def write_cycle(*, cycle_id: int, period: str, frequency: str, now: dt.datetime) -> tuple[int, dict | None]:
@@ -327,10 +327,10 @@ def write_cycle(*, cycle_id: int, period: str, frequency: str, now: dt.datetime)
     rows, figures = 0, None
     for sql in cycle_statements():
         if is_postgres():
-            figures = _execute(sql, params, row=True)
+            figures = execute(sql, params, row=True)
             rows += int(figures.pop("written"))
         else:
-            rows += _execute(sql, params)
+            rows += execute(sql, params)
     return rows, figures
 
 
@@ -339,8 +339,8 @@ def _tune() -> None:
     (the planner cannot estimate the path closure's rows, overestimates the joins by orders of
     magnitude and would spend seconds compiling a query that runs in a fraction of that)."""
     if is_postgres():
-        _execute("SET LOCAL work_mem = '64MB'", None)
-        _execute("SET LOCAL jit = off", None)
+        execute("SET LOCAL work_mem = '64MB'", None)
+        execute("SET LOCAL jit = off", None)
 
 
 # --- goals of a year -----------------------------------------------------------------------------------
@@ -419,7 +419,7 @@ def goal_statements(year: int, today: dt.date) -> tuple[list[str], dict]:
 def write_goal_year(*, year: int, today: dt.date, now: dt.datetime) -> int:
     """Replace the goal attainment rows of the year (the caller holds the transaction)."""
     _tune()
-    _execute(f"DELETE FROM {_t(GoalAttainmentSummary)} WHERE year = %s", [year])  # noqa: S608
+    execute(f"DELETE FROM {_t(GoalAttainmentSummary)} WHERE year = %s", [year])  # noqa: S608
     statements, params = goal_statements(year, today)
     params["now"] = now
-    return sum(_execute(sql, params) for sql in statements)
+    return sum(execute(sql, params) for sql in statements)

@@ -3,7 +3,7 @@
 A dashboard reads the summary tables only (plus the cycle, its stage deadlines and the department
 or person it is about): a fixed number of queries whatever the number of employees.
 
-Scopes and who sees them (ARCHITECTURE.md "Who sees what", kind "aggregate" of ``apps.org.access``):
+Scopes and who sees them (docs/ARCHITECTURE.md "Who sees what", kind "aggregate" of ``apps.org.access``):
 - the company: executives and HR;
 - a department (its whole subtree): executives and HR; its head and the heads of the departments
   above it; anyone in the reporting chain above its head (the "manager chain sees the subtree" rule);
@@ -22,10 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.appraisals.models import DONE_AT, STAGE_ORDER, Appraisal, Cycle, CycleStatus, Stage, Status
-from apps.contracts.periods import period_label
 from apps.core.exceptions import NotFound
+from apps.core.memo import remember
+from apps.core.periods import period_label
 from apps.org import access
 from apps.org.models import Department, Employee
+from apps.org.queries import department_subtree_q
 from apps.plans.models import Perspective
 
 from .models import (
@@ -52,15 +54,13 @@ def sees_everything(user) -> bool:
 
 def headed_departments(user) -> list[Department]:
     """Departments the user heads, top first (kept on the user object for the request)."""
-    cached = getattr(user, "_dash_headed", None)
-    if cached is not None:
-        return cached
-    v = access.viewer_for(user)
-    headed = []
-    if v.employee_id:
-        headed = list(Department.objects.filter(head_id=v.employee_id, is_active=True).order_by("depth", "path"))
-    user._dash_headed = headed
-    return headed
+    def compute() -> list[Department]:
+        v = access.viewer_for(user)
+        if not v.employee_id:
+            return []
+        return list(Department.objects.filter(head_id=v.employee_id, is_active=True).order_by("depth", "path"))
+
+    return remember(user, "_dash_headed", compute)
 
 
 def visible_departments_q(user) -> Q:
@@ -69,7 +69,7 @@ def visible_departments_q(user) -> Q:
         return Q()
     q = access.employee_scope_q(user, "aggregate", prefix="head__")
     for dept in headed_departments(user):
-        q |= Q(path__startswith=dept.path)
+        q |= department_subtree_q(dept, field="")
     return q
 
 

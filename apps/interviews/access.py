@@ -1,4 +1,4 @@
-"""Who may see and do what with feedback interviews (ARCHITECTURE.md, the access table).
+"""Who may see and do what with feedback interviews (docs/ARCHITECTURE.md, the access table).
 
 An interview is open to exactly three kinds of people: the employee, the manager of record (the
 interview's ``manager``: the appraiser who scored the appraisal, or the manager HR named) and HR. Not

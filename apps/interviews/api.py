@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from apps.appraisals.models import Appraisal, Cycle
 from apps.core.drf import VersionField
 from apps.core.exceptions import NotFound
+from apps.core.filters import clean_query, id_field, text_field
 from apps.core.roles import is_hr
 from apps.org.models import Employee
 
@@ -195,8 +196,9 @@ class InterviewListCreateApi(generics.ListAPIView):
         appraisal = serializers.IntegerField()
 
     def get_queryset(self):
-        p = self.request.query_params
-        f = {k: p.get(k) for k in ("status", "role", "cycle", "department", "period", "q") if p.get(k)}
+        f = clean_query(self.request.query_params, {
+            "status": text_field(), "role": text_field(), "cycle": id_field(), "department": id_field(),
+            "period": text_field(), "q": text_field()})
         return selectors.interview_list(user=self.request.user, filters=f)
 
     @extend_schema(parameters=FILTER_PARAMS)
@@ -493,8 +495,8 @@ class ActionListApi(generics.ListAPIView):
     serializer_class = InterviewActionSerializer
 
     def get_queryset(self):
-        p = self.request.query_params
-        return selectors.action_list(user=self.request.user, filters={k: p.get(k) for k in ("role", "state", "q")})
+        return selectors.action_list(user=self.request.user, filters=clean_query(self.request.query_params, {
+            "role": text_field(), "state": text_field(), "q": text_field()}))
 
     @extend_schema(parameters=[OpenApiParameter("role", str, description="employee or manager"),
                                OpenApiParameter("state", str, description="open, to_confirm, overdue, done"),

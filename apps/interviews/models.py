@@ -22,8 +22,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.contracts.periods import period_label
 from apps.core.models import TimeStampedModel, VersionedModel
+from apps.core.periods import period_label
 
 DEFAULT_WINDOW_DAYS = 10
 DEFAULT_REMIND_DAYS = 2

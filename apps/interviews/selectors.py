@@ -30,6 +30,7 @@ from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
 from apps.org import access as org_access
 from apps.org.models import Department, Employee
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from . import access
 from .models import (
@@ -73,11 +74,10 @@ def _filtered(qs: QuerySet[Interview], f: dict, today: dt.date | None = None) ->
             dept = Department.objects.filter(pk=dept).first()
         if dept is None:
             return qs.none()
-        qs = qs.filter(department__path__startswith=dept.path)
+        qs = qs.filter(department_subtree_q(dept))
     if f.get("q"):
         q = str(f["q"]).strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q, "employee__"))
     return qs
 
 
@@ -316,10 +316,10 @@ def new_hire_rows(*, user, filters: dict | None = None, today: dt.date | None = 
         qs = qs.filter(talk_acknowledged_at__isnull=False)
     if f.get("department"):
         dept = Department.objects.filter(pk=f["department"]).first()
-        qs = qs.filter(department__path__startswith=dept.path) if dept else qs.none()
+        qs = qs.filter(department_subtree_q(dept)) if dept else qs.none()
     if f.get("q"):
         q = str(f["q"]).strip()
-        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q))
     return qs.order_by("talk_acknowledged_at", "hire_date", "employee_no")
 
 

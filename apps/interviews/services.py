@@ -20,10 +20,10 @@ from apps.appraisals.models import Status as AppraisalStatus
 from apps.appraisals.signals import interview_signed
 from apps.contracts.models import Contract, Indicator
 from apps.contracts.models import Status as ContractStatus
-from apps.contracts.periods import Period
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from apps.core.periods import Period
 from apps.core.roles import HR_GROUP, is_hr
 from apps.notifications.services import notification_create
 from apps.org.models import Employee

@@ -1,4 +1,4 @@
-"""Who may see and do what: the one place that answers it (ARCHITECTURE.md, "Who sees what").
+"""Who may see and do what: the one place that answers it (docs/ARCHITECTURE.md, "Who sees what").
 
 Kinds of record (the rows of the table):
 - ``record``: an employee's plan, contract, scores and personnel record
@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound, PermissionDenied
+from apps.core.memo import remember
 from apps.core.roles import is_executive, is_hr
 
 READ, WRITE, SIGN, HANDLE = "read", "write", "sign", "handle"
@@ -93,7 +94,7 @@ def viewer_for(user) -> Viewer:
         is_executive=is_executive(user),
     )
     if getattr(user, "is_authenticated", False):
-        user._org_viewer = viewer
+        remember(user, "_org_viewer", lambda: viewer)
     return viewer
 
 

@@ -4,8 +4,10 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.filters import IdFilter, PieceFilterSet
+
 from . import selectors, services
-from .models import Employee, JobLevel, Position
+from .models import JobLevel, Position
 from .serializers import (
     DepartmentSerializer,
     DepartmentTreeSerializer,
@@ -44,15 +46,22 @@ class PositionListApi(generics.ListAPIView):
         return Position.objects.all().order_by("code")
 
 
-class EmployeeFilter(filters.FilterSet):
-    q = filters.CharFilter(method="noop", label="search")
-    department = filters.NumberFilter(method="noop", label="department id (its subtree included)")
-    job_level = filters.NumberFilter(method="noop", label="job level id")
-    supervisor = filters.NumberFilter(method="noop", label="direct supervisor id")
-    status = filters.ChoiceFilter(choices=[("active", "active"), ("left", "left"), ("all", "all")], method="noop")
+class EmployeeFilter(PieceFilterSet):
+    """The directory's filters, applied by the selector's own pieces (``selectors.EMPLOYEE_FILTERS``)."""
 
-    def noop(self, queryset, name, value):  # the selector applies the filters
-        return queryset
+    pieces = selectors.EMPLOYEE_FILTERS
+    q = filters.CharFilter(method="apply", label="search: name, employee number or e-mail")
+    department = IdFilter(method="apply", label="department id (its subtree included)")
+    job_level = IdFilter(method="apply", label="job level id")
+    position = IdFilter(method="apply", label="position id")
+    supervisor = IdFilter(method="apply", label="direct supervisor id")
+    status = filters.ChoiceFilter(choices=selectors.EMPLOYEE_STATUSES, method="apply",
+                                  label="active (the default), left or all")
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = self.pieces["status"](queryset, "active")
+        return super().filter_queryset(queryset)
 
 
 class EmployeeListApi(generics.ListAPIView):
@@ -62,13 +71,7 @@ class EmployeeListApi(generics.ListAPIView):
     filterset_class = EmployeeFilter
 
     def get_queryset(self):
-        form = EmployeeFilter(self.request.query_params, queryset=Employee.objects.none())
-        data = form.form.cleaned_data if form.is_valid() else {}
-        if not form.is_valid():
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(form.errors)
-        return selectors.employee_list(user=self.request.user, filters={k: v for k, v in data.items() if v})
+        return selectors.employee_scope(user=self.request.user)
 
 
 class EmployeeDetailApi(APIView):

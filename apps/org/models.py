@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel, VersionedModel
 
+from .queries import department_subtree_q
+
 models.CharField.register_lookup(Length)
 
 
@@ -90,7 +92,7 @@ class EmployeeQuerySet(models.QuerySet):
 
     def under_department(self, department: Department):
         """Everyone in this department or any department below it: one query."""
-        return self.filter(department__path__startswith=department.path)
+        return self.filter(department_subtree_q(department))
 
     def under_manager(self, manager: Employee):
         """Everyone reporting to this manager directly or indirectly (not the manager): one query."""

@@ -7,6 +7,7 @@ from apps.core.exceptions import NotFound
 
 from . import access
 from .models import Department, Employee, JobLevel, Position
+from .queries import department_subtree_q, employee_search_q
 
 
 def department_list() -> QuerySet[Department]:
@@ -44,34 +45,54 @@ def department_get(*, pk) -> Department:
     return dept
 
 
+def _department_piece(qs, value, *, user=None, subtree: bool = True):
+    dept = value if isinstance(value, Department) else Department.objects.filter(pk=int(value)).first()
+    if dept is None:
+        return qs.none()
+    return qs.filter(department_subtree_q(dept)) if subtree else qs.filter(department=dept)
+
+
+def _status_piece(qs, value, *, user=None):
+    if value == "left":
+        return qs.filter(is_active=False)
+    if value == "all":
+        return qs
+    return qs.filter(is_active=True)
+
+
+EMPLOYEE_STATUSES = [("active", "active"), ("left", "left"), ("all", "all")]
+
+# the filters of the employee lists (the directory page and the API), one piece each
+EMPLOYEE_FILTERS = {
+    "q": lambda qs, value, *, user=None: qs.filter(employee_search_q(value) | Q(email__icontains=value.strip())),
+    "department": _department_piece,
+    "job_level": lambda qs, value, *, user=None: qs.filter(position__job_level=int(getattr(value, "pk", value))),
+    "position": lambda qs, value, *, user=None: qs.filter(position=value),
+    "supervisor": lambda qs, value, *, user=None: qs.filter(supervisor=int(getattr(value, "pk", value))),
+    "status": _status_piece,
+}
+
+
+def employee_scope(*, user, kind: str = "directory") -> QuerySet[Employee]:
+    """Employees the user may see for ``kind`` (leavers included), joined for the list pages, in
+    directory order; the filters narrow it."""
+    return (Employee.objects.filter(access.employee_scope_q(user, kind))
+            .select_related("department", "position__job_level", "supervisor", "user")
+            .order_by("department__path", "employee_no"))
+
+
 def employee_list(*, user, filters: dict | None = None, kind: str = "directory") -> QuerySet[Employee]:
-    """Employees the user may see for ``kind``, with what list pages show already joined."""
-    qs = (Employee.objects.filter(access.employee_scope_q(user, kind))
-          .select_related("department", "position__job_level", "supervisor", "user"))
+    """Employees the user may see for ``kind``, with what list pages show already joined (only the
+    active ones unless ``status`` says otherwise)."""
+    qs = employee_scope(user=user, kind=kind)
     f = filters or {}
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(employee_no__icontains=q)
-                       | Q(email__icontains=q))
-    if f.get("department"):
-        dept = f["department"]
-        if not isinstance(dept, Department):
-            dept = Department.objects.filter(pk=int(dept)).first()
-        if dept is None:
-            return qs.none()
-        qs = qs.filter(department__path__startswith=dept.path) if f.get("subtree", True) \
-            else qs.filter(department=dept)
-    if f.get("job_level"):
-        qs = qs.filter(position__job_level=int(getattr(f["job_level"], "pk", f["job_level"])))
-    if f.get("position"):
-        qs = qs.filter(position=f["position"])
-    if f.get("supervisor"):
-        qs = qs.filter(supervisor=int(getattr(f["supervisor"], "pk", f["supervisor"])))
-    status = f.get("status") or "active"
-    if status == "active":
-        qs = qs.filter(is_active=True)
-    elif status == "left":
-        qs = qs.filter(is_active=False)
+    for name, piece in EMPLOYEE_FILTERS.items():
+        if name == "department" and f.get("department"):
+            qs = _department_piece(qs, f["department"], subtree=f.get("subtree", True))
+        elif name == "status":
+            qs = _status_piece(qs, f.get("status") or "active")
+        elif f.get(name):
+            qs = piece(qs, f[name], user=user)
     return qs.order_by("department__path", "employee_no")
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import bump, check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from apps.core.memo import forget
 from apps.core.roles import EXECUTIVE_GROUP, FINANCE_GROUP, HR_GROUP, is_hr
 
 from . import access
@@ -289,7 +290,7 @@ def employee_roles_set(*, actor, employee: Employee, roles: list[str]) -> None:
     groups = {g.name: g for g in (Group.objects.get_or_create(name=n)[0] for n in known)}
     user.groups.remove(*[groups[n] for n in current - wanted])
     user.groups.add(*[groups[n] for n in wanted - current])
-    user._role_groups = None
+    forget(user, "_role_groups")
     audit_record(actor=actor, action="employee.roles_set", obj=employee, before={"roles": sorted(current)},
                  after={"roles": sorted(wanted)})
 

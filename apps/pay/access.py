@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound, PermissionDenied
+from apps.core.memo import remember
 from apps.core.roles import is_executive, is_finance, is_hr
 from apps.org.access import viewer_for
 
@@ -27,13 +28,12 @@ def is_gm(user) -> bool:
     executives (a vice-president) do not approve pay."""
     if not is_executive(user):
         return False
-    cached = getattr(user, "_pay_is_gm", None)
-    if cached is None:
+    def compute() -> bool:
         from apps.org.models import Employee
 
-        cached = Employee.objects.filter(user_id=user.pk, is_active=True, supervisor__isnull=True).exists()
-        user._pay_is_gm = cached
-    return cached
+        return Employee.objects.filter(user_id=user.pk, is_active=True, supervisor__isnull=True).exists()
+
+    return remember(user, "_pay_is_gm", compute)
 
 
 def sees_pay_data(user) -> bool:

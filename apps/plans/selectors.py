@@ -37,6 +37,7 @@ from apps.core.exceptions import NotFound
 from apps.core.models import AuditEvent
 from apps.org import access
 from apps.org.models import Department, Employee, ReviewFrequency
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from .models import (
     AnnualPlan,
@@ -129,7 +130,7 @@ def goal_scope_q(user) -> Q:
     if is_line_manager(user):
         below.append(me.department.path)
     for path in below:
-        q |= Q(department__path__startswith=path) & not_individual
+        q |= department_subtree_q(path) & not_individual
     if cascade is not None:
         q |= cascade
     return q
@@ -168,7 +169,7 @@ def goal_list(*, user, filters: dict | None = None) -> QuerySet[Goal]:
         if not isinstance(dept, Department):
             dept = Department.objects.filter(pk=dept).first()
         if dept is not None:
-            qs = qs.filter(department__path__startswith=dept.path)
+            qs = qs.filter(department_subtree_q(dept))
     if f.get("owner_kind"):
         qs = qs.filter(owner_kind=f["owner_kind"])
     if f.get("employee"):
@@ -309,7 +310,7 @@ def monthly_plan_list(*, user, filters: dict | None = None) -> QuerySet[MonthlyP
         if not isinstance(dept, Department):
             dept = Department.objects.filter(pk=dept).first()
         if dept is not None:
-            qs = qs.filter(employee__department__path__startswith=dept.path)
+            qs = qs.filter(department_subtree_q(dept, "employee__department"))
     if f.get("direct"):
         me = viewer_employee(user)
         qs = qs.filter(employee__supervisor_id=me.pk if me else -1)
@@ -395,10 +396,10 @@ def team_plan_rows(*, user, year: int, month: int, filters: dict | None = None) 
         if not isinstance(dept, Department):
             dept = Department.objects.filter(pk=dept).first()
         if dept is not None:
-            qs = qs.filter(department__path__startswith=dept.path)
+            qs = qs.filter(department_subtree_q(dept))
     if f.get("q"):
         q = f["q"].strip()
-        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q))
     status = f.get("status")
     if status == "overdue":
         due = plan_due_date(year, month)

@@ -20,7 +20,7 @@ BASE_DAY = dt.date(2026, 12, 1)
 
 def template(org):
     """Sales 60% (target 1200) and profit 40% (target 300) from 财务部; two behaviour lines 50/50."""
-    existing = getattr(org, "_appraisal_template", None)
+    existing = getattr(org, "appraisal_template", None)
     if existing is not None:
         return existing
     contract_services.indicator_library_seed(actor=org.actor)
@@ -38,7 +38,7 @@ def template(org):
             {"section": Section.BEHAVIOUR, "indicator": ind["BEH-RESPONSIBILITY"], "weight": 50,
              "standard": "对结果负责", "rule": DIRECT},
         ])
-    org._appraisal_template = tpl
+    org.appraisal_template = tpl
     return tpl
 
 

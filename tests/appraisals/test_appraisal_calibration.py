@@ -288,3 +288,61 @@ def test_the_pages_set_quotas_refuse_an_impossible_set_and_move_a_grade(org, sco
     assert a.calibrated_grade == "B"
     html = page.content.decode()
     assert f'data-appraisal="{a.pk}"' in html and "横向比较" in html
+
+
+def test_the_publication_deadline_does_not_publish_past_a_hard_quota_and_hr_sees_why(org, client_for):
+    """The "advance" policy at the publication deadline goes through the same rule as HR's button:
+    a department breaking a hard quota stays unpublished, and HR's cycle page says why."""
+    import datetime as dt
+
+    from appraisal_helpers import BASE_DAY
+
+    from apps.appraisals.models import Policy, Stage
+    from apps.appraisals.services import deadlines
+
+    cycle, people = _scored_cycle(org, 4, policies={Stage.PUBLISH: Policy.ADVANCE})
+    hr = org.user("hr")
+    for emp in people:
+        a = appraisal_of(emp, cycle)
+        services.appraisal_grade_calibrate(actor=hr, appraisal=a, grade="A", reason="全员优秀", expected_version=a.version)
+    services.cycle_quotas_set(actor=hr, cycle=cycle, quotas=[S_A_AT_MOST_20])
+    stats = deadlines.deadlines_scan(today=BASE_DAY + dt.timedelta(days=19))
+    assert not Appraisal.objects.filter(cycle=cycle, status=Status.PUBLISHED).exists()
+    assert stats.get("advanced", 0) == 0 and stats["stuck"] == 4
+    page = client_for(hr).get(reverse("appraisals:cycle", args=[cycle.pk])).content.decode()
+    assert 'id="quota-breaches"' in page and appraisal_of(people[0], cycle).department.name in page
+    # once HR overrides with a reason, the next run publishes and the notice is gone
+    cycle.refresh_from_db()
+    services.cycle_quota_override(actor=hr, cycle=cycle, reason="总经理批准", expected_version=cycle.version)
+    deadlines.deadlines_scan(today=BASE_DAY + dt.timedelta(days=20))
+    assert Appraisal.objects.filter(cycle=cycle, status=Status.PUBLISHED).count() == 4
+    page = client_for(hr).get(reverse("appraisals:cycle", args=[cycle.pk])).content.decode()
+    assert 'id="quota-breaches"' not in page
+
+
+def test_the_page_and_the_api_offer_publish_exactly_when_the_service_allows_it(org, client_for, api_for):
+    """One rule (services.can_publish) for the button, the API's actions and the service: no publish
+    button while the cycle requires calibration or a hard quota is broken."""
+    cycle, people = _scored_cycle(org, 2, requires_calibration=True)
+    hr = org.user("hr")
+    a = appraisal_of(people[0], cycle)
+
+    def offered() -> tuple[bool, bool]:
+        page = client_for(hr).get(reverse("appraisals:detail", args=[a.pk])).content.decode()
+        api = api_for(hr).get(f"/api/v1/appraisals/{a.pk}/").json()["actions"]["publish"]
+        return 'id="publish"' in page, api
+
+    assert a.status == Status.SCORED
+    assert offered() == (False, False)
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="requires calibration"):
+        services.appraisal_publish(actor=hr, appraisal=a)
+    for emp in people:
+        x = appraisal_of(emp, cycle)
+        services.appraisal_grade_calibrate(actor=hr, appraisal=x, grade="A", reason="优秀", expected_version=x.version)
+    assert offered() == (True, True)
+    services.cycle_quotas_set(actor=hr, cycle=cycle, quotas=[S_A_AT_MOST_20])
+    assert offered() == (False, False)
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="hard grade quota"):
+        services.appraisal_publish(actor=hr, appraisal=appraisal_of(people[0], cycle))
+    # the employee is never offered the button
+    assert api_for(people[0].user).get(f"/api/v1/appraisals/{a.pk}/").json()["actions"]["publish"] is False

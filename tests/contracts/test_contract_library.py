@@ -73,8 +73,8 @@ def test_hr_maintains_indicators_through_the_page(org, client_for):
 def test_template_per_position_wins_over_the_job_levels(org):
     level_tpl = staff_template(org, code="TPL-LEVEL")
     pos_tpl = staff_template(org, code="TPL-POS", position=org.pos_staff)
-    assert services._default_template(org.staff) == pos_tpl
-    assert services._default_template(org.accountant) == level_tpl
+    assert services.default_template(org.staff) == pos_tpl
+    assert services.default_template(org.accountant) == level_tpl
     with pytest.raises(ApplicationError):
         services.template_create(actor=org.actor, code="X", name_zh="无对象")
 

@@ -216,12 +216,12 @@ def template(org):
     from apps.contracts import services as contract_services
     from apps.contracts.models import Indicator, Section
 
-    existing = getattr(org, "_dash_template", None)
+    existing = getattr(org, "dash_template", None)
     if existing is not None:
         return existing
     contract_services.indicator_library_seed(actor=org.actor)
     ind = {i.code: i for i in Indicator.objects.all()}
-    org._dash_template = contract_services.template_create(
+    org.dash_template = contract_services.template_create(
         actor=org.actor, code="TPL-DASH", name_zh="销售代表模板", job_level=org.level_s,
         results_weight=Decimal(70), behaviour_weight=Decimal(30), plan_weight=Decimal(0),
         lines=[
@@ -230,7 +230,7 @@ def template(org):
             {"section": Section.BEHAVIOUR, "indicator": ind["BEH-TEAMWORK"], "weight": 100,
              "standard": "主动配合团队", "rule": DIRECT},
         ])
-    return org._dash_template
+    return org.dash_template
 
 
 def _fresh(user):

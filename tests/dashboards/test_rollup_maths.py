@@ -90,7 +90,7 @@ def test_an_interrupted_rollup_keeps_the_previous_rows_and_a_rerun_gives_the_cle
     for a in rows[::2]:
         a.total_score = Decimal("42.00")
     Appraisal.objects.bulk_update(rows, ["total_score"])
-    real = rollup._execute
+    real = rollup.execute
     calls = {"n": 0}
 
     def dying(sql, params, **kw):
@@ -100,12 +100,12 @@ def test_an_interrupted_rollup_keeps_the_previous_rows_and_a_rerun_gives_the_cle
             raise RuntimeError("worker killed")
         return n
 
-    monkeypatch.setattr(rollup, "_execute", dying)
+    monkeypatch.setattr(rollup, "execute", dying)
     with pytest.raises(RuntimeError):
         services.cycle_rollup(cycle_id=cycle.pk)
     assert calls["n"] == 1
     assert snapshot(cycle) == before  # the transaction rolled back: the previous complete rows
-    monkeypatch.setattr(rollup, "_execute", real)
+    monkeypatch.setattr(rollup, "execute", real)
     services.cycle_rollup(cycle_id=cycle.pk)
     assert actual_departments(cycle) == {k: v for k, v in expected_departments(cycle).items()}
     assert actual_teams(cycle) == expected_teams(cycle)

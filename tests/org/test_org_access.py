@@ -1,4 +1,4 @@
-"""The access matrix of the organisation pages and API (ARCHITECTURE.md, "Who sees what")."""
+"""The access matrix of the organisation pages and API (docs/ARCHITECTURE.md, "Who sees what")."""
 import pytest
 from django.urls import reverse
 

@@ -50,12 +50,13 @@ from .kernel import (
 )
 from .opening import (
     cycle_open_and_populate,
+    cycle_open_start,
     cycle_populate,
     cycle_recheck_blockers,
     population_count,
     scheduled_cycles_open,
 )
-from .publication import appraisal_publish, cycle_publish
+from .publication import appraisal_publish, can_publish, cycle_publish
 from .scoring import appraisal_manager_score, appraisal_self_assess, line_score_set
 from .uploads import actuals_upload_apply, actuals_upload_preview, template_csv
 from .verification import (
@@ -63,6 +64,7 @@ from .verification import (
     appraisals_verify_complete,
     can_verify,
     cycle_rescore_verified_lines,
+    cycle_verify_complete,
     verify_batch,
 )
 
@@ -71,9 +73,10 @@ __all__ = [
     "actual_matches", "actuals_upload_apply", "actuals_upload_preview", "advance_one", "appraisal_calibration_confirm",
     "appraisal_grade_calibrate", "appraisal_manager_score", "appraisal_publish", "appraisal_result_correct", "appraisal_self_assess",
     "appraisal_url", "appraisal_verify", "appraisals_verify_complete", "blocker_remind", "blockers_remind_all",
-    "can_verify", "cycle_create", "cycle_open", "cycle_open_and_populate", "cycle_populate", "cycle_publish",
+    "can_publish", "can_verify", "cycle_create", "cycle_open", "cycle_open_and_populate", "cycle_open_start", "cycle_populate", "cycle_publish",
     "cycle_quota_override", "cycle_quotas_set", "cycle_recheck_blockers", "cycle_rescore_verified_lines",
-    "cycle_update", "data_owner_user_ids", "deadlines_scan", "hr_user_ids", "line_actual_set", "line_return",
-    "line_score_set", "notify", "parse_actual", "population_count", "recount", "recount_scope", "result_snapshot",
+    "cycle_update", "cycle_verify_complete", "data_owner_user_ids", "deadlines_scan", "hr_user_ids",
+    "line_actual_set", "line_return", "line_score_set", "notify", "parse_actual", "population_count", "recount",
+    "recount_scope", "result_snapshot",
     "schedule_update", "scheduled_cycles_open", "template_csv", "verify_batch",
 ]

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.contracts.periods import Period
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import check_version
 from apps.core.exceptions import ApplicationError, TransitionNotAllowed
+from apps.core.periods import Period
 from apps.org.models import Department, JobLevel, ReviewFrequency
 
 from .. import grading, permissions

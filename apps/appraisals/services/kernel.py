@@ -240,6 +240,15 @@ def appraisal_url(appraisal_id: int) -> str:
 
 # --- background work ---------------------------------------------------------------------------------
 
+INLINE_LIMIT = 2000  # above this many people or appraisals, opening and verifying run as Celery tasks
+
+
+def runs_in_background(n: int) -> bool:
+    """Whether work on ``n`` people or appraisals is queued (Celery) rather than done in the request:
+    the one rule for HR's buttons and the API alike (``settings.APPRAISALS_INLINE_LIMIT`` overrides)."""
+    return n > getattr(settings, "APPRAISALS_INLINE_LIMIT", INLINE_LIMIT)
+
+
 def queue_task(name: str, *args) -> None:
     """Queue the Celery task ``apps.appraisals.tasks.<name>`` with ``args`` once the transaction commits.
 

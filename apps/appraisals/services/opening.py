@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from apps.contracts.models import Contract, ContractLine
 from apps.contracts.models import Status as ContractStatus
-from apps.contracts.periods import Period
 from apps.core.audit import audit_bulk, audit_record, snapshot
 from apps.core.exceptions import ApplicationError, TransitionNotAllowed
+from apps.core.periods import Period
 from apps.org.models import Employee, Position
+from apps.org.queries import department_subtree_q
 
 from .. import permissions
 from ..models import (
@@ -37,7 +38,7 @@ from ..models import (
     Status,
 )
 from .cycles import cycle_create, cycle_open
-from .kernel import BATCH_SIZE, move_cycle
+from .kernel import BATCH_SIZE, move_cycle, queue_task, runs_in_background, save
 
 
 def population_q(cycle: Cycle, *, level_ids: list[int], dept_paths: list[str]) -> Q:
@@ -48,7 +49,7 @@ def population_q(cycle: Cycle, *, level_ids: list[int], dept_paths: list[str]) -
     if dept_paths:
         dq = Q()
         for path in dept_paths:
-            dq |= Q(department__path__startswith=path)
+            dq |= department_subtree_q(path)
         q &= dq
     return q
 
@@ -191,9 +192,8 @@ def cycle_populate(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE) -> dict
         c = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if c.status == CycleStatus.OPENING:
             before = snapshot(c)
-            c.status = CycleStatus.OPEN
-            c.version += 1
-            c.save(update_fields=["status", "version", "updated_at"])
+            move_cycle(c, "opened")
+            save(c, fields=["status"])
             audit_record(actor=actor, action="cycle.opened", obj=c, before=before, after={
                 **snapshot(c), "appraisals": Appraisal.objects.filter(cycle=c).count(),
                 "blockers": CycleBlocker.objects.filter(cycle=c).count()})
@@ -212,6 +212,22 @@ def cycle_open_and_populate(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE
                 "blockers": CycleBlocker.objects.filter(cycle=cycle, resolved_at__isnull=True).count(),
                 "already_open": True}
     return cycle_populate(actor=actor, cycle=cycle, batch_size=batch_size)
+
+
+def cycle_open_start(*, actor, cycle: Cycle) -> dict:
+    """HR opens a cycle (the page and the API alike). Up to the inline limit the appraisals are created
+    in the request; above it the cycle is marked opening and a Celery task creates them (the page says
+    so; reloading shows the progress). The result carries ``in_background``."""
+    permissions.require_hr(actor)
+    if not runs_in_background(population_count(cycle)):
+        return {**cycle_open_and_populate(actor=actor, cycle=cycle), "in_background": False}
+    with transaction.atomic():
+        c = cycle_open(actor=actor, cycle=cycle)
+        if c.status == CycleStatus.OPENING:
+            queue_task("populate_cycle", c.pk, getattr(actor, "pk", None))
+    return {"covered": 0, "appraisals": Appraisal.objects.filter(cycle=c).count(),
+            "blockers": CycleBlocker.objects.filter(cycle=c, resolved_at__isnull=True).count(),
+            "in_background": c.status == CycleStatus.OPENING}
 
 
 def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE) -> dict:
@@ -242,13 +258,18 @@ def cycle_recheck_blockers(*, actor, cycle: Cycle, batch_size: int = BATCH_SIZE)
             if created and c.status == CycleStatus.PUBLISHED:  # late joiners: the cycle is open again for them
                 before = snapshot(c)
                 move_cycle(c, "reopen")
-                c.version += 1
-                c.save(update_fields=["status", "version", "updated_at"])
+                save(c, fields=["status"])
                 audit_record(actor=actor, action="cycle.reopened", obj=c, before=before, after=snapshot(c))
             created_total += len(created)
             last = blockers[-1].pk
     # new members of the population since the cycle opened (the cursor continues from where it stopped)
-    Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(status=CycleStatus.OPENING)
+    with transaction.atomic():
+        c = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if c.status == CycleStatus.OPEN:
+            before = snapshot(c)
+            move_cycle(c, "repopulate")
+            save(c, fields=["status"])
+            audit_record(actor=actor, action="cycle.repopulate", obj=c, before=before, after=snapshot(c))
     result = cycle_populate(actor=actor, cycle=cycle, batch_size=batch_size)
     with transaction.atomic():
         audit_record(actor=actor, action="cycle.recheck_blockers", obj=cycle,

@@ -8,15 +8,17 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.contracts.periods import Period
 from apps.core.audit import audit_record, snapshot
 from apps.core.concurrency import check_version
-from apps.core.exceptions import TransitionNotAllowed
+from apps.core.exceptions import ApplicationError, TransitionNotAllowed
+from apps.core.periods import Period
+from apps.core.roles import is_hr
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q
 
 from .. import permissions, signals
 from ..models import Appraisal, Cycle, CycleStatus, Status
-from .kernel import appraisal_url, lock, move, move_cycle, notify, save, snap, status_label
+from .kernel import appraisal_url, lock, move, move_cycle, notify, refusal, save, snap, status_label
 
 
 def publish_locked(a: Appraisal, *, actor) -> bool:
@@ -39,15 +41,50 @@ def publish_locked(a: Appraisal, *, actor) -> bool:
     return True
 
 
+def ready_statuses(cycle: Cycle) -> list[str]:
+    """The statuses an appraisal of ``cycle`` is published from (calibrated only, when it requires it)."""
+    return [Status.CALIBRATED] if cycle.requires_calibration else [Status.SCORED, Status.CALIBRATED]
+
+
+def require_publishable(a: Appraisal) -> None:
+    """The rule of publishing one appraisal (raises with the reason): scored, calibrated first when the
+    cycle requires it, and no hard grade quota broken in its department (unless HR overrode)."""
+    if a.status == Status.PUBLISHED:
+        return  # publishing again is a no-op
+    if a.cycle.requires_calibration and a.status == Status.SCORED:
+        raise TransitionNotAllowed(_("This cycle requires calibration before publication; %(name)s's grade "
+                                     "has not been calibrated yet.") % {"name": a.employee.name})
+    if a.status not in ready_statuses(a.cycle):
+        raise TransitionNotAllowed(refusal("publish", a.status), extra={"status": a.status, "action": "publish"})
+    require_quotas_met(a.cycle, a.department, only_department=True)
+
+
+def can_publish(user, a: Appraisal) -> bool:
+    """Whether ``user`` may publish ``a`` now: the page's button and the API's ``actions`` ask this, and
+    :func:`appraisal_publish` refuses exactly when it is False (HR only; not once published)."""
+    if a.status == Status.PUBLISHED or not is_hr(user):
+        return False
+    try:
+        require_publishable(a)
+    except ApplicationError:
+        return False
+    return True
+
+
+def publish_checked(a: Appraisal, *, actor) -> bool:
+    """Publish one locked appraisal under :func:`require_publishable`: HR's button and the publication
+    deadline's "advance" policy both come through here."""
+    require_publishable(a)
+    return publish_locked(a, actor=actor)
+
+
 @transaction.atomic
 def appraisal_publish(*, actor, appraisal: Appraisal, expected_version: int | None = None) -> Appraisal:
     if actor is not None:
         permissions.require_hr(actor)
     a = lock(appraisal)
     check_version(a, expected_version)
-    if a.status != Status.PUBLISHED:
-        require_quotas_met(a.cycle, a.department, only_department=True)
-    publish_locked(a, actor=actor)
+    publish_checked(a, actor=actor)
     maybe_close_cycle(a.cycle_id, actor=actor)
     return a
 
@@ -74,10 +111,10 @@ def cycle_publish(*, actor, cycle: Cycle, department: Department | None = None, 
     c = Cycle.objects.get(pk=cycle.pk)
     if c.status not in (CycleStatus.OPEN, CycleStatus.PUBLISHED):
         raise TransitionNotAllowed(_("Open the cycle first: there is nothing to publish."))
-    ready = [Status.CALIBRATED] if c.requires_calibration else [Status.SCORED, Status.CALIBRATED]
+    ready = ready_statuses(c)
     scope = Appraisal.objects.filter(cycle=c)
     if department is not None:
-        scope = scope.filter(department__path__startswith=department.path)
+        scope = scope.filter(department_subtree_q(department))
     waiting = dict(scope.exclude(status__in=[*ready, Status.PUBLISHED]).values_list("status")
                    .annotate(n=Count("pk")).order_by())
     if waiting and not ready_only:
@@ -105,9 +142,6 @@ def cycle_publish(*, actor, cycle: Cycle, department: Department | None = None, 
             "department": department.pk if department else None, "published": published, "ready_only": ready_only})
         maybe_close_cycle(c.pk, actor=actor)
     return published
-
-
-
 
 
 def require_quotas_met(cycle: Cycle, department: Department | None = None, *,

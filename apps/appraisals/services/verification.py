@@ -17,10 +17,11 @@ from apps.core.concurrency import check_version
 from apps.core.exceptions import NotFound, PermissionDenied, TransitionNotAllowed
 from apps.core.roles import is_hr
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q
 
 from .. import grading, permissions
 from ..models import DATA_KINDS, Appraisal, Cycle, ScoreLine, Status
-from .kernel import BATCH_SIZE, lock, move, queue_task
+from .kernel import BATCH_SIZE, lock, move, queue_task, runs_in_background
 
 
 def verify_locked(appraisal: Appraisal, *, actor, automatic: bool = False) -> bool:
@@ -61,15 +62,30 @@ def appraisal_verify(*, actor, appraisal: Appraisal, expected_version: int | Non
     return a
 
 
+def complete_scope(cycle: Cycle, department: Department | None = None):
+    """The appraisals of the cycle (or of a department and below) whose actuals are all in."""
+    qs = Appraisal.objects.filter(cycle=cycle, status=Status.COLLECTING, lines_pending=0)
+    if department is not None:
+        qs = qs.filter(department_subtree_q(department))
+    return qs
+
+
+def cycle_verify_complete(*, actor, cycle: Cycle, department: Department | None = None) -> dict:
+    """HR's "verify all complete" (the page and the API alike): in the request up to the inline limit,
+    else queued in batches. Returns ``{"verified": n, "in_background": bool}`` (queued ones counted)."""
+    permissions.require_hr(actor)
+    background = runs_in_background(complete_scope(cycle, department).count())
+    n = appraisals_verify_complete(actor=actor, cycle=cycle, department=department, in_background=background)
+    return {"verified": n, "in_background": background}
+
+
 def appraisals_verify_complete(*, actor, cycle: Cycle, department: Department | None = None,
                                batch_size: int = 1000, in_background: bool = False) -> int:
     """HR verifies every complete appraisal of the cycle (or of a department and below), in batches of
     one transaction each, scoring the engine lines set-based. Returns how many were verified (or, with
     ``in_background``, how many were queued: one Celery task per batch, spread over the workers)."""
     permissions.require_hr(actor)
-    qs = Appraisal.objects.filter(cycle=cycle, status=Status.COLLECTING, lines_pending=0)
-    if department is not None:
-        qs = qs.filter(department__path__startswith=department.path)
+    qs = complete_scope(cycle, department)
     done, last = 0, 0
     while True:
         ids = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])

@@ -80,7 +80,7 @@ def _render_appraisal(request, appraisal: Appraisal, relations: set[str], *, tab
         "a": appraisal, "lines": lines, "sections": sections, "vis": vis, "relations": relations,
         "is_self": is_self, "is_appraiser": is_appraiser, "is_hr": hr, "self_form": self_form,
         "manager_form": manager_form, "can_verify": can_verify, "can_return": can_return,
-        "can_publish": hr and appraisal.status in (Status.SCORED, Status.CALIBRATED),
+        "can_publish": hr and services.can_publish(request.user, appraisal),
         "history": selectors.appraisal_history(appraisal, lines) if vis.history else [],
         "other_appraisals": others, "return_form": forms.ReturnForm(),
         "next_step": selectors.next_step(appraisal, relations), **tabs(request, tab)})

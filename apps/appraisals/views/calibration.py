@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.core.roles import is_hr
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q
 
 from .. import forms, permissions, selectors, services
 from ..models import Appraisal
@@ -64,7 +65,7 @@ def _dept_scope_q(user):
 
     q = Q(pk__in=[])
     for p in permissions.headed_paths(user):
-        q |= Q(path__startswith=p)
+        q |= department_subtree_q(p, field="")
     return q
 
 

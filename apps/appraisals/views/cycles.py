@@ -17,10 +17,8 @@ from apps.core.roles import is_hr
 from apps.org.models import Department, ReviewFrequency
 
 from .. import forms, selectors, services
-from ..models import Appraisal, CycleBlocker, CycleSchedule, Status
+from ..models import CycleBlocker, CycleSchedule, CycleStatus
 from .common import PAGE_SIZE, back, flash_error, or_404, query_string, tabs
-
-INLINE_LIMIT = 2000  # above this many people, opening and verifying run as Celery tasks
 
 
 @login_required
@@ -80,7 +78,9 @@ def cycle_detail(request, pk):
         "departments": selectors.cycle_department_progress(cycle), "blocker_page": blocker_page,
         "page": blocker_page, "query": query_string(request), "deadlines_form": deadlines_form,
         "levels": list(cycle.job_levels.all()), "scope_departments": list(cycle.departments.all()),
-        "upload_form": forms.UploadForm(initial={"cycle": cycle}), **tabs(request, "cycles")})
+        "upload_form": forms.UploadForm(initial={"cycle": cycle}),
+        "quota_breaches": [] if cycle.quota_override_reason or cycle.status != CycleStatus.OPEN
+        else selectors.hard_quota_breaches(cycle), **tabs(request, "cycles")})
 
 
 def _hr_cycle(request, pk):
@@ -99,20 +99,16 @@ def _department(request) -> Department | None:
 def cycle_open(request, pk):
     cycle = _hr_cycle(request, pk)
     try:
-        if services.population_count(cycle) > INLINE_LIMIT:
-            services.cycle_open(actor=request.user, cycle=cycle)
-            from ..tasks import populate_cycle
-
-            populate_cycle.delay(cycle.pk, request.user.pk)
-            messages.success(request, _("The cycle is opening: the appraisals are being created in the background; "
-                                        "reload the page in a minute."))
-            return redirect("appraisals:cycle", pk=cycle.pk)
-        result = services.cycle_open_and_populate(actor=request.user, cycle=cycle)
+        result = services.cycle_open_start(actor=request.user, cycle=cycle)
     except ApplicationError as exc:
         flash_error(request, exc)
     else:
-        messages.success(request, _("The cycle is open: %(n)s appraisals, %(b)s employees without a signed "
-                                    "contract.") % {"n": result["appraisals"], "b": result["blockers"]})
+        if result["in_background"]:
+            messages.success(request, _("The cycle is opening: the appraisals are being created in the background; "
+                                        "reload the page in a minute."))
+        else:
+            messages.success(request, _("The cycle is open: %(n)s appraisals, %(b)s employees without a signed "
+                                        "contract.") % {"n": result["appraisals"], "b": result["blockers"]})
     return redirect("appraisals:cycle", pk=cycle.pk)
 
 
@@ -120,22 +116,17 @@ def cycle_open(request, pk):
 @require_POST
 def cycle_verify(request, pk):
     cycle = _hr_cycle(request, pk)
-    department = _department(request)
-    scope = Appraisal.objects.filter(cycle=cycle, status=Status.COLLECTING, lines_pending=0)
-    if department is not None:
-        scope = scope.filter(department__path__startswith=department.path)
-    large = scope.count() > INLINE_LIMIT
     try:
-        n = services.appraisals_verify_complete(actor=request.user, cycle=cycle, department=department,
-                                                in_background=large)
+        result = services.cycle_verify_complete(actor=request.user, cycle=cycle, department=_department(request))
     except ApplicationError as exc:
         flash_error(request, exc)
     else:
-        if large:
+        if result["in_background"]:
             messages.success(request, _("%(n)s complete appraisal(s) are being verified and scored in the "
-                                        "background; reload the page in a minute.") % {"n": n})
+                                        "background; reload the page in a minute.") % {"n": result["verified"]})
         else:
-            messages.success(request, _("%(n)s complete appraisal(s) verified and scored.") % {"n": n})
+            messages.success(request, _("%(n)s complete appraisal(s) verified and scored.") % {
+                "n": result["verified"]})
     return back(request, reverse("appraisals:cycle", args=[cycle.pk]))
 
 

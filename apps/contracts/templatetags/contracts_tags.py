@@ -1,8 +1,9 @@
 from django import template
 
+from apps.core.periods import period_label
+
 from ..display import num, rule_summary, target_text
 from ..lint import warning_text
-from ..periods import period_label
 
 register = template.Library()
 
