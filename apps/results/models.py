@@ -382,6 +382,8 @@ class TalentAction(VersionedModel):
                                     on_delete=models.SET_NULL, related_name="+")
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    contract = models.ForeignKey("contracts.Contract", verbose_name=_("offered to the contract"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("talent action")

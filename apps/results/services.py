@@ -677,6 +677,58 @@ def action_transition(*, actor, action: TalentAction, move: str, expected_versio
     return a
 
 
+OFFERABLE = frozenset({ActionKind.PIP, ActionKind.DEVELOPMENT})
+
+
+def next_contract_for(employee: Employee, after_period: str):
+    """The first period after ``after_period`` whose contract is still a draft (or not drafted yet):
+    (period code, editable contract or None). Refused with a plain message when there is none."""
+    from apps.contracts.models import Contract
+    from apps.contracts.models import Status as ContractStatus
+    from apps.contracts.periods import Period
+
+    level = employee.position.job_level if employee.position_id else None
+    if level is None:
+        raise TransitionNotAllowed(_("%(name)s has no position with a job level.") % {"name": employee.name})
+    p = Period.containing(level.review_frequency, Period.parse(after_period).end + dt.timedelta(days=1))
+    for _n in range(6):
+        c = Contract.objects.filter(employee_id=employee.pk, period=p.code, is_latest=True).first()
+        if c is None or c.status in (ContractStatus.DRAFT, ContractStatus.RETURNED):
+            return p.code, c
+        p = p.next()
+    raise TransitionNotAllowed(_("The next contracts are proposed or signed already."))
+
+
+@transaction.atomic
+def action_offer_to_contract(*, actor, action: TalentAction, expected_version: int | None) -> TalentAction:
+    """The manager (or HR) puts a released PIP or development plan into the employee's next contract draft
+    as a proposed line (drafted when there is none yet); the contract's own workflow decides the rest."""
+    from apps.contracts import services as contract_services
+
+    a = _lock_action(action)
+    roles = access.require_any(actor, a.employee, {access.MANAGER, access.HR},
+                               _("Only the person's manager or HR may do this."))
+    check_version(a, expected_version)
+    if a.kind not in OFFERABLE or a.status != ActionStatus.RELEASED:
+        raise TransitionNotAllowed(_("Only a released improvement or development plan goes into the next "
+                                     "contract."))
+    if a.contract_id:
+        raise TransitionNotAllowed(_("This action is in the next contract draft already."))
+    employee = Employee.objects.select_related("position__job_level").get(pk=a.employee_id)
+    period = Placement.objects.filter(pk=a.placement_id).values_list("review__cycle__period", flat=True).get()
+    code, contract = next_contract_for(employee, period)
+    if contract is None:
+        contract = contract_services.contract_draft(actor=actor, employee=employee, period=code)
+    note = _("From the talent review of %(period)s: %(kind)s") % {"period": period, "kind": a.get_kind_display()}
+    contract_services.contract_line_add(actor=actor, contract=contract, title=a.title[:200],
+                                        standard=(a.details or "")[:300], notes=note)
+    a.contract = contract
+    _save(a, ("contract",))
+    audit_record(actor=actor, action="results.action_offered", obj=a, after={"contract": contract.pk,
+                                                                          "roles": sorted(roles)})
+    return a
+
+
 def remind_actions(*, today: dt.date | None = None) -> int:
     """Remind the employee of released actions due within 7 days or overdue; once per action and day."""
     today = today or timezone.localdate()
