@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -374,8 +374,7 @@ def placements_compute(*, review: TalentReview, actor=None, employee_ids: Iterab
     if new:
         Placement.objects.bulk_create(new, batch_size=1000)
     if changed:
-        Placement.objects.bulk_update(changed, [*fields, "version"],
-                                      batch_size=1000)
+        _update_placements(changed, fields)
     if new or changed:
         audit_bulk(actor=actor, action="results.placed", rows=[
             ("results.placement", p.pk, f"{p.employee_id} · {review.pk}", None,
@@ -383,6 +382,32 @@ def placements_compute(*, review: TalentReview, actor=None, employee_ids: Iterab
             for p in [*new, *changed]])
     _propose_actions(review, [p for p in [*new, *changed] if p.performance and p.ability])
     return len(new) + len(changed)
+
+
+_UPDATE_CASTS = {"appraisal_id": "bigint", "department_id": "bigint", "job_level_id": "bigint", "grade": "varchar",
+                 "total_score": "numeric", "ability_value": "numeric", "performance": "varchar",
+                 "ability": "varchar"}
+
+
+def _update_placements(rows: list[Placement], fields: tuple[str, ...], batch: int = 2000) -> None:
+    """Write the recomputed placements: on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per batch (Django's
+    bulk_update builds a CASE per field and row, which took 99 s for 10,000 rows); elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        Placement.objects.bulk_update(rows, [*fields, "version"], batch_size=1000)
+        return
+    table = Placement._meta.db_table
+    cols = [Placement._meta.get_field(f.removesuffix("_id")).column for f in fields]
+    row_sql = "(%s::bigint, %s::integer, " + ", ".join(f"%s::{_UPDATE_CASTS[f]}" for f in fields) + ")"
+    sets = ", ".join(f'"{c}" = v."{c}"' for c in cols)
+    names = ", ".join(f'"{c}"' for c in cols)
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            params = [x for p in chunk for x in (p.pk, p.version, *(getattr(p, f) for f in fields))]
+            cur.execute(
+                f'UPDATE "{table}" AS p SET {sets}, "version" = v."version", "updated_at" = now() '
+                f'FROM (VALUES {", ".join([row_sql] * len(chunk))}) AS v("id", "version", {names}) '
+                f'WHERE p."id" = v."id"', params)
 
 
 def _propose_actions(review: TalentReview, placements: list[Placement]) -> None:
