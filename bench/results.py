@@ -48,6 +48,8 @@ def run(args) -> dict:
     from bench import appraisals as appraisals_bench
     from bench.appraisals import measured
 
+    # the appraisals bench removes its previous cycle: the talent review of it goes first
+    TalentReview.objects.filter(cycle__period=PERIOD, cycle__title__startswith="Bench").delete()
     appraisals_bench.run(Namespace(employees=args.employees, batch_size=1000, period=PERIOD))
     cycle = Cycle.objects.get(period=PERIOD, title__startswith="Bench")
     from django.contrib.auth import get_user_model
