@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "rollup": ("bench.rollup", "issue 6 suite: opening, roll-up vs hand-written SQL, dashboard at 1k and 100k, memory"),
     "pay": ("bench.pay", "issue 14: a performance-pay run for N employees (set-based) and its payroll export"),
     "rollup_once": ("bench.rollup:once", "one roll-up of a cycle in this process (used by `rollup` for its memory)"),
+    "results": ("bench.results", "issue 13: a talent review of a published cycle of N people, placement and grid page"),
 }
 DEFAULT = ["rollup"]  # what `python -m bench.run` (and `make bench`) runs: the issue-6 suite (it runs `appraisals`)
 

@@ -90,7 +90,7 @@ class OverrideForm(forms.Form):
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    move = forms.ChoiceField(choices=[(m, m) for m in ("save", "confirm", "approve", "release", "complete", "drop")])
+    move = forms.ChoiceField(choices=[(m, m) for m in ("save", "confirm", "approve", "release", "complete", "drop", "offer")])
     title = forms.CharField(label=_("What is to be done"), required=False, max_length=200)
     details = forms.CharField(label=_("Details (goals, support, steps)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel, VersionedModel
@@ -325,6 +325,14 @@ class Placement(VersionedModel):
         return bool(self.override_performance)
 
     @property
+    def cell_label(self) -> str:
+        """The cell shown, in words ("performance high · ability medium"), empty when not placed."""
+        perf, ab = self.cell
+        if not (perf and ab):
+            return ""
+        return _("performance %(p)s · ability %(a)s") % {"p": Level(perf).label, "a": Level(ab).label}
+
+    @property
     def cell(self) -> tuple[str, str]:
         """The cell shown: the override when there is one, else the computed cell ("" when incomplete)."""
         if self.override_performance:
@@ -333,12 +341,12 @@ class Placement(VersionedModel):
 
 
 class ActionStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    CONFIRMED = "confirmed", _("Confirmed")
-    APPROVED = "approved", _("Approved")
-    RELEASED = "released", _("Released to the employee")
-    DONE = "done", _("Done")
-    DROPPED = "dropped", _("Dropped")
+    PROPOSED = "proposed", pgettext_lazy("talent action", "Proposed")
+    CONFIRMED = "confirmed", pgettext_lazy("talent action", "Confirmed")
+    APPROVED = "approved", pgettext_lazy("talent action", "Approved")
+    RELEASED = "released", pgettext_lazy("talent action", "Released to the employee")
+    DONE = "done", pgettext_lazy("talent action", "Done")
+    DROPPED = "dropped", pgettext_lazy("talent action", "Dropped")
 
 
 # move -> (allowed sources, target)
@@ -374,6 +382,8 @@ class TalentAction(VersionedModel):
                                     on_delete=models.SET_NULL, related_name="+")
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    contract = models.ForeignKey("contracts.Contract", verbose_name=_("offered to the contract"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("talent action")

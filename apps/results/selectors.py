@@ -22,6 +22,7 @@ from .models import (
     OPEN,
     ActionStatus,
     Category,
+    Level,
     Placement,
     TalentAction,
     TalentReview,
@@ -64,6 +65,14 @@ class Cell:
     count: int = 0
     percent: int = 0
     people: list = field(default_factory=list)
+
+    @property
+    def performance_label(self) -> str:
+        return str(Level(self.performance).label)
+
+    @property
+    def ability_label(self) -> str:
+        return str(Level(self.ability).label)
 
 
 def grid(user, review: TalentReview, **filters) -> dict:

@@ -206,7 +206,7 @@ def placement_detail(request, pk):
 def _render_placement(request, p, roles, assessment, rating_form, override_form=None, add_form=None, status=200):
     categories = services.ensure_categories()
     history = selectors.trajectory(request.user, p)
-    acts = list(TalentAction.objects.filter(placement=p).order_by("pk"))
+    acts = list(TalentAction.objects.filter(placement=p).select_related("contract").order_by("pk"))
     for a in acts:
         a.moves = _moves(a, roles, request.user)
     plan = _last_interview_plan(request, p)
@@ -257,6 +257,9 @@ def _moves(a: TalentAction, roles, user) -> list[str]:
         out.append("complete")
     if a.status in EDITABLE and roles & {access.MANAGER, access.HR}:
         out.append("drop")
+    if (a.status == ActionStatus.RELEASED and a.kind in services.OFFERABLE and not a.contract_id
+            and roles & {access.MANAGER, access.HR}):
+        out.append("offer")
     return out
 
 
@@ -339,7 +342,9 @@ def action_step(request, pk):
         return redirect("results:placement", pk=a.placement_id)
     d = form.cleaned_data
     try:
-        if d["move"] == "save":
+        if d["move"] == "offer":
+            services.action_offer_to_contract(actor=request.user, action=a, expected_version=d.get("version"))
+        elif d["move"] == "save":
             services.action_update(actor=request.user, action=a, expected_version=d.get("version"),
                                    title=d["title"] if "title" in request.POST else None,
                                    details=d["details"] if "details" in request.POST else None,

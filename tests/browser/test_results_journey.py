@@ -80,6 +80,10 @@ def test_talent_review_from_ratings_to_the_employees_work_list(org, live_server,
     expect(page.locator("#override-flag")).to_be_visible()
     expect(page.locator("#category-name")).to_have_text("高潜力者")
     shot(page, "person")
+    pdf = page.request.get(f"{base}/results/reviews/{review.pk}/grid.pdf")
+    assert pdf.ok and pdf.body()[:4] == b"%PDF"
+    if SHOTS:
+        Path(f"{SHOTS}/grid.pdf").write_bytes(pdf.body())
 
     # HR confirms the PIP and the training action of 李四 and releases them
     page.goto(f"{base}/results/people/{peer_p.pk}/")

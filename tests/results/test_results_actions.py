@@ -143,3 +143,30 @@ def test_at_the_next_appraisal_the_manager_sees_what_was_agreed(org, review):
     assert titles(org.user("staff"), next_appraisal) == []  # approved, not released to her yet
     _step(hr, pip, "release")
     assert titles(org.user("staff"), next_appraisal) == ["三个月改进计划"]
+
+
+def test_a_released_pip_goes_into_the_next_contract_draft(org, review, client_for):
+    from apps.contracts.models import Contract
+
+    rate(org, review, org.staff, [4, 4, 5])
+    pip = _action(Placement.objects.get(review=review, employee=org.staff), ActionKind.PIP)
+    hr, lead = org.user("hr"), org.user("lead")
+    pip = _step(hr, pip, "confirm", title="每周拜访两家大客户", details="季度新增大客户3家")
+    with pytest.raises(TransitionNotAllowed, match="released"):
+        services.action_offer_to_contract(actor=lead, action=pip, expected_version=pip.version)
+    pip = _step(hr, _step(hr, pip, "approve"), "release")
+    with pytest.raises(PermissionDenied):
+        services.action_offer_to_contract(actor=org.user("gm"), action=pip, expected_version=pip.version)
+    page = client_for(lead)
+    r = page.post(f"/results/actions/{pip.pk}/", {"move": "offer", "version": pip.version})
+    assert r.status_code == 302
+    pip.refresh_from_db()
+    contract = Contract.objects.get(pk=pip.contract_id)
+    assert contract.employee_id == org.staff.pk and contract.period > review.cycle.period
+    line = contract.lines.get(title="每周拜访两家大客户")
+    assert line.standard == "季度新增大客户3家" and review.cycle.period in line.notes
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="already"):  # the request left zh on
+        services.action_offer_to_contract(actor=lead, action=pip, expected_version=pip.version)
+    assert f'data-contract="{contract.pk}"' in page.get(f"/results/people/{pip.placement_id}/").content.decode()
