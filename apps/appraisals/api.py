@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -250,6 +252,19 @@ class AppraisalDetailApi(APIView):
     @extend_schema(responses=serializers.AppraisalDetailSerializer)
     def get(self, request, pk):
         return Response(_detail(request, pk))
+
+
+class AppraisalFormPdfApi(APIView):
+    """The appraisal form (考核表) as a PDF in the user's language (Accept-Language or their preference)."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        from .pdf import form_filename, form_pdf
+
+        appraisal, relations = selectors.appraisal_get(user=request.user, pk=pk)
+        response = HttpResponse(form_pdf(appraisal, relations), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{form_filename(appraisal)}"'
+        return response
 
 
 class AppraisalVerifyApi(APIView):

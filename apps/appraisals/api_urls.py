@@ -22,6 +22,7 @@ urlpatterns = [
     path("schedules/", api.ScheduleListApi.as_view(), name="api-appraisals-schedules"),
     path("", api.AppraisalListApi.as_view(), name="api-appraisals"),
     path("<int:pk>/", api.AppraisalDetailApi.as_view(), name="api-appraisal"),
+    path("<int:pk>/pdf/", api.AppraisalFormPdfApi.as_view(), name="api-appraisal-pdf"),
     path("<int:pk>/verify/", api.AppraisalVerifyApi.as_view(), name="api-appraisal-verify"),
     path("<int:pk>/self-assessment/", api.SelfAssessmentApi.as_view(), name="api-appraisal-self-assessment"),
     path("<int:pk>/manager-scoring/", api.ManagerScoringApi.as_view(), name="api-appraisal-manager-scoring"),

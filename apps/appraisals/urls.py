@@ -31,6 +31,7 @@ urlpatterns = [
     path("lines/<int:pk>/actual/", views.line_actual, name="line_actual"),
     path("lines/<int:pk>/return/", views.line_return, name="line_return"),
     path("<int:pk>/", views.appraisal_detail, name="detail"),
+    path("<int:pk>/form.pdf", views.appraisal_form_pdf, name="form_pdf"),
     path("<int:pk>/verify/", views.appraisal_verify, name="verify"),
     path("<int:pk>/self-assessment/", views.self_assess, name="self_assess"),
     path("<int:pk>/scoring/", views.manager_score, name="manager_score"),

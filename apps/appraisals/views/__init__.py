@@ -14,6 +14,7 @@ from .actuals import (
 )
 from .appraisals import (
     appraisal_detail,
+    appraisal_form_pdf,
     appraisal_list,
     appraisal_publish,
     appraisal_verify,
@@ -44,7 +45,7 @@ from .cycles import (
 from .team import team
 
 __all__ = [
-    "actuals", "actuals_upload", "appraisal_detail", "appraisal_list", "appraisal_publish", "appraisal_verify",
+    "actuals", "actuals_upload", "appraisal_detail", "appraisal_form_pdf", "appraisal_list", "appraisal_publish", "appraisal_verify",
     "blocker_remind", "blockers_remind_all", "calibrate_grade", "calibration", "calibration_home",
     "calibration_override", "calibration_quotas", "cycle_blockers_recheck", "cycle_detail", "cycle_new",
     "cycle_open", "cycle_publish", "cycle_verify", "cycles", "home", "line_actual", "line_return", "manager_score",
