@@ -6,11 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import views as account_views
 from apps.accounts.api import TokenObtainApi
-from apps.core.api import AuditEventListApi
+from apps.core.api import AuditEventListApi, DocumentJobDetailApi, DocumentJobDownloadApi, DocumentJobListApi
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("audit/", AuditEventListApi.as_view(), name="api-audit"),
+    path("documents/", DocumentJobListApi.as_view(), name="api-documents"),
+    path("documents/<int:pk>/", DocumentJobDetailApi.as_view(), name="api-document"),
+    path("documents/<int:pk>/download/", DocumentJobDownloadApi.as_view(), name="api-document-download"),
     path("org/", include("apps.org.api_urls")),
     path("plans/", include("apps.plans.api_urls")),
     path("contracts/", include("apps.contracts.api_urls")),

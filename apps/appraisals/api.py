@@ -419,6 +419,22 @@ class CycleQuotasApi(APIView):
         return Response({"quotas": _quota_rows(cycle), "version": cycle.version})
 
 
+class CyclePrintApi(APIView):
+    """Batch printing: POST queues the appraisal forms of the cycle (or a department and below) that the
+    user may read, as one PDF or a zip; answers 202 with the job (poll ``/api/v1/documents/<id>/``)."""
+
+    @extend_schema(request=serializers.PrintBatchSerializer, responses={202: dict})
+    def post(self, request, pk):
+        from apps.core.api import DocumentJobSerializer
+
+        cycle = _cycle(request, pk)
+        ser = serializers.PrintBatchSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        job = services.appraisal_forms_batch(actor=request.user, cycle=cycle, **ser.validated_data)
+        job.refresh_from_db()
+        return Response(DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
 class CycleQuotaOverrideApi(APIView):
     """HR allows publication despite a hard quota, with a reason (recorded on the cycle, audited)."""
 

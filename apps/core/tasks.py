@@ -1,0 +1,23 @@
+"""Core Celery tasks: building documents off the web workers, expiring their files."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True,
+             retry_backoff_max=600, max_retries=3, time_limit=45 * 60, soft_time_limit=44 * 60)  # under the 1 h visibility timeout
+def build_document(self, job_id: int) -> str:
+    """Build one DocumentJob (idempotent: a finished job is left alone)."""
+    from .documents import document_job_build
+
+    job = document_job_build(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(acks_late=True)
+def expire_documents() -> int:
+    """Beat, hourly: drop the files of jobs whose time is up."""
+    from .documents import document_jobs_expire
+
+    return document_jobs_expire()
