@@ -435,6 +435,38 @@ class CyclePrintApi(APIView):
         return Response(DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
+class CycleResultsExportApi(APIView):
+    """The cycle's published results: ``?file=xlsx`` (results and lines sheets) or ``csv`` (``lines=1``: the
+    lines); filters ``department``, ``grade``, ``q``. HR: all; a department head: their subtree; else 404.
+    400 with a message when nothing is published."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+        from apps.org.models import Department
+
+        from . import exports
+
+        cycle, scope = selectors.calibration_cycle_get(user=request.user, pk=pk)
+        fmt = request.query_params.get("file", "xlsx")
+        if fmt not in ("xlsx", "csv"):
+            raise ValidationError({"file": _("Choose xlsx or csv.")})
+        f = {k: request.query_params.get(k, "").strip() for k in ("grade", "q")}
+        dept = request.query_params.get("department")
+        if dept:
+            f["department"] = Department.objects.filter(pk=int(dept) if dept.isdigit() else 0).first()
+            if f["department"] is None:
+                raise ValidationError({"department": _("No such department.")})
+        lines = request.query_params.get("lines") == "1"
+        if fmt == "xlsx":
+            data, ctype = exports.results_xlsx(cycle=cycle, scope=scope, filters=f), XLSX_CONTENT_TYPE
+        else:
+            data, ctype = exports.results_csv(cycle=cycle, scope=scope, filters=f, lines=lines), CSV_CONTENT_TYPE
+        response = HttpResponse(data, content_type=ctype)
+        response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(cycle, fmt, lines=lines)}"'
+        return response
+
+
 class CycleQuotaOverrideApi(APIView):
     """HR allows publication despite a hard quota, with a reason (recorded on the cycle, audited)."""
 

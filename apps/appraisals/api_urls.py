@@ -11,6 +11,8 @@ urlpatterns = [
          name="api-appraisals-cycle-blockers-recheck"),
     path("cycles/<int:pk>/verify/", api.CycleVerifyApi.as_view(), name="api-appraisals-cycle-verify"),
     path("cycles/<int:pk>/publish/", api.CyclePublishApi.as_view(), name="api-appraisals-cycle-publish"),
+    path("cycles/<int:pk>/results/export/", api.CycleResultsExportApi.as_view(),
+         name="api-appraisals-cycle-results-export"),
     path("cycles/<int:pk>/print/", api.CyclePrintApi.as_view(), name="api-appraisals-cycle-print"),
     path("cycles/<int:pk>/quotas/", api.CycleQuotasApi.as_view(), name="api-appraisals-cycle-quotas"),
     path("cycles/<int:pk>/quota-override/", api.CycleQuotaOverrideApi.as_view(),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cycles/<int:pk>/verify/", views.cycle_verify, name="cycle_verify"),
     path("cycles/<int:pk>/publish/", views.cycle_publish, name="cycle_publish"),
     path("cycles/<int:pk>/print/", views.cycle_print, name="cycle_print"),
+    path("cycles/<int:pk>/results.<str:fmt>", views.results_export, name="results_export"),
     path("calibration/", views.calibration_home, name="calibration_home"),
     path("cycles/<int:pk>/calibration/", views.calibration, name="calibration"),
     path("cycles/<int:pk>/calibration/quotas/", views.calibration_quotas, name="calibration_quotas"),

@@ -6,7 +6,7 @@ from django.db import InterfaceError, OperationalError
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True,
-             retry_backoff_max=600, max_retries=3, time_limit=45 * 60, soft_time_limit=44 * 60)  # under the 1 h visibility timeout
+             retry_backoff_max=600, max_retries=3)
 def build_document(self, job_id: int) -> str:
     """Build one DocumentJob (idempotent: a finished job is left alone)."""
     from .documents import document_job_build

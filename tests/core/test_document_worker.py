@@ -41,7 +41,7 @@ def worker(tmp_path):
            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-l", "info",
-         "-Q", "celery", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+         "-Q", "light,heavy", "--without-heartbeat", "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

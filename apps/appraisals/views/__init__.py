@@ -29,6 +29,7 @@ from .calibration import (
     calibration_home,
     calibration_override,
     calibration_quotas,
+    results_export,
 )
 from .cycles import (
     blocker_remind,
@@ -50,5 +51,5 @@ __all__ = [
     "blocker_remind", "blockers_remind_all", "calibrate_grade", "calibration", "calibration_home",
     "calibration_override", "calibration_quotas", "cycle_blockers_recheck", "cycle_detail", "cycle_new",
     "cycle_open", "cycle_print", "cycle_publish", "cycle_verify", "cycles", "home", "line_actual", "line_return", "manager_score",
-    "my_appraisal", "schedule", "self_assess", "team", "upload_apply", "upload_detail", "upload_template",
+    "my_appraisal", "results_export", "schedule", "self_assess", "team", "upload_apply", "upload_detail", "upload_template",
 ]
