@@ -26,6 +26,7 @@ api_v1 = [
     path("results/", include("apps.results.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
     path("notifications/", include("apps.notifications.api_urls")),
+    path("policy/", include("apps.policy.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("pay/", include("apps.pay.urls")),
     path("results/", include("apps.results.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
+    path("policy/", include("apps.policy.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

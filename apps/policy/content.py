@@ -1,0 +1,155 @@
+"""The policy's generated part: a snapshot of the live configuration, language-neutral (codes, numbers,
+names in both languages), so that a frozen version reads the same in zh-Hans and English forever.
+
+Read from the lower apps (the policy is on the top layer): job levels (review frequency), the cycle
+schedules (stage days, policies, grade bands), the cycles that are open now (deadlines, bands, quotas,
+interview window), the active contract templates (section weights), the scoring engine (worked examples,
+explained in both languages), the interview defaults.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+
+from apps.appraisals.models import DEFAULT_GRADE_BANDS, STAGE_ORDER, Cycle, CycleSchedule, CycleStatus
+from apps.contracts.models import ContractTemplate
+from apps.contracts.scoring import evaluate
+from apps.interviews.models import CycleInterviewPolicy
+from apps.org.models import JobLevel
+
+#: The worked examples of the scoring rule kinds (the deck's rule first), evaluated at snapshot time.
+EXAMPLES = [
+    ("linear", {"kind": "linear", "direction": "higher", "base": 100, "down": 5, "up": 5, "floor": 0, "cap": 150},
+     {"target": 1200, "actual": 1140}),
+    ("linear", {"kind": "linear", "direction": "higher", "base": 100, "down": 5, "up": 5, "floor": 0, "cap": 150},
+     {"target": 300, "actual": 330}),
+    ("bands", {"kind": "bands", "direction": "higher",
+               "bands": [{"min": 100, "score": 100}, {"min": 90, "score": 80}, {"min": 80, "score": 60}]},
+     {"target": 100, "actual": 93}),
+    ("deadline", {"kind": "deadline", "base": 100, "per_day": 10, "floor": 0},
+     {"due": "2026-11-20", "done": "2026-11-23"}),
+    ("milestones", {"kind": "milestones", "base": 100}, {"milestones_done": 3, "milestones_total": 4}),
+    ("direct", {"kind": "direct", "min": 0, "max": 100}, {"value": 85}),
+]
+
+DEFAULT_INTERVIEW_WINDOW = 10
+#: HR's sections ordered below this come before the generated chapters, the others after them.
+GENERATED_AT = 35
+
+def _examples() -> list[dict]:
+    out = []
+    for kind, rule, inputs in EXAMPLES:
+        with translation.override("zh-hans"):
+            zh = evaluate(rule, **inputs)
+        with translation.override("en"):
+            en = evaluate(rule, **inputs)
+        out.append({"kind": kind, "rule": rule, "inputs": inputs, "score": zh.score,
+                    "attainment": zh.attainment, "explanation_zh": zh.explanation, "explanation_en": en.explanation})
+    return out
+
+
+def configuration() -> dict:
+    """The live configuration the policy states (a fixed number of queries)."""
+    levels = [{"code": lv.code, "name_zh": lv.name_zh, "name_en": lv.name_en, "rank": lv.rank,
+               "frequency": lv.review_frequency} for lv in JobLevel.objects.order_by("rank", "code")]
+    schedules = [{"frequency": s.frequency, "active": s.is_active,
+                  "stages": [{"stage": st, "days": s.days_for(st), "policy": s.policy_for(st)} for st in STAGE_ORDER],
+                  "grade_bands": s.grade_bands} for s in CycleSchedule.objects.order_by("frequency")]
+    cycles_qs = (Cycle.objects.filter(status__in=[CycleStatus.OPENING, CycleStatus.OPEN])
+                 .prefetch_related("stages", "quotas").order_by("-period", "frequency", "pk"))
+    windows = {p.cycle_id: p for p in CycleInterviewPolicy.objects.filter(cycle__in=cycles_qs)}
+    cycles = []
+    for c in cycles_qs:
+        w = windows.get(c.pk)
+        cycles.append({
+            "title": c.title, "period": c.period, "frequency": c.frequency,
+            "requires_calibration": c.requires_calibration,
+            "stages": [{"stage": st.stage, "due": st.due_date, "policy": st.policy}
+                       for st in sorted(c.stages.all(), key=lambda st: STAGE_ORDER.index(st.stage))],
+            "grade_bands": c.grade_bands,
+            "quotas": [{"grades": q.grades, "limit": q.limit, "percent": q.percent, "hard": q.is_hard}
+                       for q in c.quotas.all()],
+            "interview_window": w.window_days if w else DEFAULT_INTERVIEW_WINDOW,
+            "interview_policy": w.policy if w else "escalate",
+        })
+    templates = [{"code": t.code, "name_zh": t.name_zh, "name_en": t.name_en,
+                  "level_zh": t.job_level.name_zh if t.job_level_id else "",
+                  "level_en": t.job_level.name_en if t.job_level_id else "",
+                  "results": t.results_weight, "behaviour": t.behaviour_weight, "plan": t.plan_weight}
+                 for t in ContractTemplate.objects.filter(is_active=True).select_related("job_level")
+                 .order_by("job_level__rank", "code")]
+    return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates,
+            "default_grade_bands": DEFAULT_GRADE_BANDS, "interview_window_default": DEFAULT_INTERVIEW_WINDOW}
+
+
+def sections_data() -> list[dict]:
+    from .models import PolicySection
+
+    return [{"key": s.key, "order": s.order, "title_zh": s.title_zh, "title_en": s.title_en, "body_zh": s.body_zh,
+             "body_en": s.body_en} for s in PolicySection.objects.order_by("order", "key")]
+
+
+def fingerprint(config: dict, sections: list[dict]) -> str:
+    text = json.dumps({"config": config, "sections": sections}, cls=DjangoJSONEncoder, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def live_snapshot() -> dict:
+    """What a version published now would freeze: configuration, sections, worked examples, fingerprint."""
+    config, sections = configuration(), sections_data()
+    snap = {"config": config, "sections": sections, "examples": _examples(),
+            "fingerprint": fingerprint(config, sections)}
+    return json.loads(json.dumps(snap, cls=DjangoJSONEncoder))
+
+
+def display(snap: dict) -> dict:
+    """A snapshot ready for the templates in the active language (labels translated now, names picked)."""
+    from apps.appraisals.models import Policy, QuotaLimit, Stage
+    from apps.contracts.periods import period_label
+    from apps.interviews.models import OverduePolicy
+    from apps.org.models import ReviewFrequency
+
+    from .models import pick
+
+    def freq(code):
+        try:
+            return ReviewFrequency(code).label
+        except ValueError:
+            return code
+
+    def bands(rows):
+        out, upper = [], None
+        for b in rows or []:
+            out.append({"grade": b.get("grade"), "min": b.get("min"), "below": upper})
+            upper = b.get("min")
+        return out
+
+    config = snap.get("config", {})
+    levels = [{**lv, "name": pick(lv["name_zh"], lv["name_en"]), "frequency_label": freq(lv["frequency"])}
+              for lv in config.get("levels", [])]
+    schedules = [{**s, "frequency_label": freq(s["frequency"]),
+                  "stages": [{**st, "label": Stage(st["stage"]).label, "policy_label": Policy(st["policy"]).label}
+                             for st in s["stages"]], "bands": bands(s.get("grade_bands"))}
+                 for s in config.get("schedules", [])]
+    cycles = []
+    for c in config.get("cycles", []):
+        cycles.append({**c, "frequency_label": freq(c["frequency"]),
+                       "name": c["title"] or f"{period_label(c['period'])} · {freq(c['frequency'])}",
+                       "stages": [{**st, "label": Stage(st["stage"]).label, "policy_label": Policy(st["policy"]).label}
+                                  for st in c["stages"]],
+                       "bands": bands(c.get("grade_bands")),
+                       "quotas": [{**q, "grades_label": "+".join(q["grades"]),
+                                   "limit_label": QuotaLimit(q["limit"]).label} for q in c["quotas"]],
+                       "interview_policy_label": OverduePolicy(c["interview_policy"]).label})
+    templates = [{**t, "name": pick(t["name_zh"], t["name_en"]), "level": pick(t["level_zh"], t["level_en"])}
+                 for t in config.get("templates", [])]
+    examples = [{**e, "explanation": pick(e["explanation_zh"], e["explanation_en"])} for e in snap.get("examples", [])]
+    sections = [{**s, "title": pick(s["title_zh"], s["title_en"]), "body": pick(s["body_zh"], s["body_en"])}
+                for s in snap.get("sections", [])]
+    return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates, "examples": examples,
+            "sections_before": [s for s in sections if s.get("order", 0) < GENERATED_AT],
+            "sections_after": [s for s in sections if s.get("order", 0) >= GENERATED_AT], "default_bands": bands(config.get("default_grade_bands")),
+            "interview_window_default": config.get("interview_window_default", DEFAULT_INTERVIEW_WINDOW)}
