@@ -41,11 +41,12 @@ def is_out_of_date(version: PolicyVersion | None = None) -> bool:
 
 
 def sections() -> list[PolicySection]:
-    return list(PolicySection.objects.order_by("order", "key"))
+    return content.all_sections()
 
 
 def section_get(*, user, key: str) -> PolicySection:
-    section = PolicySection.objects.filter(key=key).first()
+    """A section for HR to edit (a default one not saved yet is an unsaved row); 404 otherwise."""
+    section = PolicySection.objects.filter(key=key).first() or content.default_section(key)
     if section is None or not is_hr(user):
         raise NotFound(_("Not found."))
     return section

@@ -28,7 +28,13 @@ def _require_hr(user):
 @transaction.atomic
 def section_update(*, actor, section: PolicySection, expected_version: int | None, **fields) -> PolicySection:
     _require_hr(actor)
-    section = PolicySection.objects.select_for_update().get(pk=section.pk)
+    locked = PolicySection.objects.select_for_update().filter(key=section.key).first()
+    if locked is None:  # a default section saved for the first time
+        locked = content.default_section(section.key)
+        if locked is None:
+            raise ApplicationError(_("Unknown section."))
+        locked.save()
+    section = locked
     check_version(section, expected_version)
     before = snapshot(section, SECTION_FIELDS)
     for name in SECTION_FIELDS:

@@ -163,3 +163,13 @@ def test_the_pages_cost_a_fixed_number_of_queries(org, client_for):
 
 
 PINNED = (20, 13, 18)
+
+
+def test_without_saved_sections_the_defaults_stand_in_and_the_first_edit_saves_one(org, client_for):
+    PolicySection.objects.all().delete()
+    client = client_for(org.user("hr"))
+    assert "为建立以绩效为导向的企业文化" in client.get(reverse("policy:draft")).content.decode()
+    r = client.post(reverse("policy:section_edit", args=["roles"]),
+                    {"title_zh": "职责", "title_en": "Roles", "body_zh": "新的职责", "body_en": "", "version": 1})
+    assert r.status_code == 302 and PolicySection.objects.get(key="roles").body_zh == "新的职责"
+    assert client.get(reverse("policy:section_edit", args=["nope"])).status_code == 404
