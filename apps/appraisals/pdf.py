@@ -51,7 +51,8 @@ def form_context(appraisal: Appraisal, relations: set[str], *, lines=None, compa
         start, end = Period.parse(appraisal.period).bounds
     except (ApplicationError, ValueError):
         start = end = None
-    return {"a": appraisal, "sections": sections, "vis": vis, "company": _company(appraisal, companies),
+    corrections = list(appraisal.corrections.all()) if vis.total and appraisal.status == "published" else []
+    return {"a": appraisal, "sections": sections, "vis": vis, "corrections": corrections, "company": _company(appraisal, companies),
             "period_start": start, "period_end": end, "position": appraisal.employee.position,
             "printed_at": timezone.localtime(), "product": settings.PRODUCT_NAME}
 

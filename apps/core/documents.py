@@ -4,8 +4,11 @@ An app registers a *kind* in its ``AppConfig.ready`` (e.g. ``appraisals.forms``,
 department or a cycle): how one item becomes a PDF, and what happens when the job is done (a
 notification). The app creates the job with :func:`document_job_create` after filtering the items by
 its access policy: the job's items are fixed then, so a batch never contains what its owner may not
-see. The Celery task ``apps.core.tasks.build_document`` calls :func:`document_job_build`: item by item,
-progress saved as it goes (a page polls it), then one merged PDF or a zip of one PDF per item. The file
+see. The Celery task ``apps.core.tasks.build_document`` calls :func:`document_job_build`, which splits
+the items into parts of ``CHUNK_SIZE`` and queues one ``build_document_part`` task per part (on the
+"heavy" queue, side by side on several workers); each part saves its progress as it goes (the page polls
+the job's sum), and the task finishing the last part combines them into one merged PDF or a zip of one
+PDF per item. The file
 is kept ``keep_hours`` (HR chooses) and dropped by the hourly :func:`document_jobs_expire`.
 
 Only the owner and HR download a job's file (``document_job_get`` answers 404 to anyone else).
@@ -20,12 +23,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .exceptions import ApplicationError, NotFound
-from .models import DocumentJob, DocumentJobStatus, DocumentLayout
+from .models import DocumentJob, DocumentJobStatus, DocumentLayout, DocumentPart
 from .pdf import merge_pdfs
 from .roles import is_hr
 
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: Progress is written every this many items (and at the end): the page polls every few seconds.
 PROGRESS_EVERY = 5
+#: Items per part: one task renders a part (about a second per appraisal form on a busy machine, so a part
+#: stays far below the task time limit); the parts of a large job are built by several workers at once.
+CHUNK_SIZE = 25
 MAX_KEEP_HOURS = 24 * 30
 
 
@@ -105,52 +112,134 @@ def _save_progress(job: DocumentJob, **fields) -> None:
         setattr(job, k, v)
 
 
+def _fail(job_id: int, message: str) -> None:
+    DocumentJob.objects.filter(pk=job_id, status=DocumentJobStatus.RUNNING).update(
+        status=DocumentJobStatus.FAILED, error=message[:500], finished_at=timezone.now())
+    DocumentPart.objects.filter(job_id=job_id).update(content=None)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)] or [[]]
+
+
 def document_job_build(*, job_id: int) -> DocumentJob | None:
-    """Build the job's file, in the language of its owner at request time. Idempotent: a finished job is
-    left alone; a job interrupted while running (worker lost) starts again from the first item."""
-    job = DocumentJob.objects.filter(pk=job_id).first()
+    """Start a job: split its items into parts of CHUNK_SIZE and queue one task per part (several workers
+    build a large batch side by side, each task well under the time limit). Idempotent: a job already
+    started or finished is left alone, except that a lost part is queued again."""
+    job = DocumentJob.objects.defer("content").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
+    chunks = _chunks(list(job.parameters.get("ids") or []))
+    if job.status == DocumentJobStatus.QUEUED:
+        _save_progress(job, status=DocumentJobStatus.RUNNING, started_at=timezone.now(), done=0,
+                       total=len(job.parameters.get("ids") or []), parts_total=len(chunks), error="")
+    finished = set(DocumentPart.objects.filter(job=job, finished=True).values_list("index", flat=True))
+    for index in range(len(chunks)):
+        if index not in finished:
+            _queue_part(job.pk, index)
+    if len(finished) == len(chunks):
+        _finish(job.pk)
+    return job
+
+
+def _queue_part(job_id: int, index: int) -> None:
+    from .tasks import build_document_part
+
+    build_document_part.delay(job_id, index)
+
+
+def _update_done(job_id: int) -> None:
+    """The job's progress is the sum of its parts' (right after a retried part, too)."""
+    total = DocumentPart.objects.filter(job_id=job_id).aggregate(n=Sum("done"))["n"] or 0
+    DocumentJob.objects.filter(pk=job_id).update(done=total)
+
+
+def document_part_build(*, job_id: int, index: int) -> DocumentPart | None:
+    """Build one part of a job in the job's language; the task that finishes the last part combines them."""
+    job = DocumentJob.objects.defer("content").select_related("owner").filter(pk=job_id).first()
+    if job is None or job.status != DocumentJobStatus.RUNNING:
+        return None
+    part, _created = DocumentPart.objects.get_or_create(job=job, index=index)
+    if part.finished:
+        _finish(job.pk)
+        return part
     kind = kind_for(job.kind)
-    ids = list(job.parameters.get("ids") or [])
-    _save_progress(job, status=DocumentJobStatus.RUNNING, started_at=timezone.now(), done=0, total=len(ids), error="")
+    ids = _chunks(list(job.parameters.get("ids") or []))[index]
     try:
         with translation.override(job.language):
             if kind.prepare is not None:
                 kind.prepare(job, ids)
-            parts: list[tuple[str, bytes]] = []
+            rendered: list[tuple[str, bytes]] = []
             for n, item_id in enumerate(ids, start=1):
-                part = kind.render(job, item_id)
-                if part is not None:
-                    parts.append(part)
+                out = kind.render(job, item_id)
+                if out is not None:
+                    rendered.append(out)
                 if n % PROGRESS_EVERY == 0 or n == len(ids):
-                    _save_progress(job, done=n)
-            if not parts:
-                raise ApplicationError(_("There is nothing to print: no form matches."))
-            stem = job.parameters.get("stem") or "documents"
+                    DocumentPart.objects.filter(pk=part.pk).update(done=n)
+                    _update_done(job.pk)
             if job.layout == DocumentLayout.ZIP:
-                buf = io.BytesIO()
-                with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                    for name, data in parts:
-                        zf.writestr(name, data)
-                content, name, ctype = buf.getvalue(), f"{stem}.zip", "application/zip"
+                content = _zip(rendered)
             else:
-                content, name, ctype = merge_pdfs(data for _n, data in parts), f"{stem}.pdf", "application/pdf"
+                content = merge_pdfs(data for _n, data in rendered) if rendered else b""
     except ApplicationError as exc:
-        _save_progress(job, status=DocumentJobStatus.FAILED, error=exc.message, finished_at=timezone.now())
-        return job
+        _fail(job.pk, exc.message)
+        return part
     except Exception as exc:  # the owner sees that it failed; the log has the trace
-        log.exception("document job %s failed", job.pk)
-        _save_progress(job, status=DocumentJobStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now())
-        return job
-    now = timezone.now()
-    _save_progress(job, status=DocumentJobStatus.DONE, content=content, file_name=name, content_type=ctype,
-                   size=len(content), finished_at=now, expires_at=now + timedelta(hours=job.keep_hours),
-                   done=len(ids))
-    if kind.on_done is not None:
-        with translation.override(job.language):
-            kind.on_done(job)
-    return job
+        log.exception("document job %s part %s failed", job.pk, index)
+        _fail(job.pk, str(exc))
+        return part
+    DocumentPart.objects.filter(pk=part.pk).update(content=content, count=len(rendered), finished=True,
+                                                   done=len(ids))
+    _update_done(job.pk)
+    _finish(job.pk)
+    return part
+
+
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _finish(job_id: int) -> None:
+    """Combine the parts once every one is finished (once: under the job's row lock)."""
+    with transaction.atomic():
+        job = DocumentJob.objects.select_for_update().defer("content").filter(pk=job_id).first()
+        if job is None or job.status != DocumentJobStatus.RUNNING:
+            return
+        if DocumentPart.objects.filter(job_id=job_id, finished=True).count() < job.parts_total:
+            return
+        parts = list(DocumentPart.objects.filter(job_id=job_id, count__gt=0).order_by("index")
+                     .values_list("content", flat=True))
+        if not parts:
+            _fail(job_id, str(_("There is nothing to print: no form matches.")))
+            return
+        stem = job.parameters.get("stem") or "documents"
+        if job.layout == DocumentLayout.ZIP:
+            entries = []
+            for blob in parts:
+                with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf:
+                    entries += [(name, zf.read(name)) for name in zf.namelist()]
+            content, name, ctype = _zip(entries), f"{stem}.zip", "application/zip"
+        else:
+            content, name, ctype = merge_pdfs(bytes(b) for b in parts), f"{stem}.pdf", "application/pdf"
+        now = timezone.now()
+        DocumentJob.objects.filter(pk=job_id).update(
+            status=DocumentJobStatus.DONE, content=content, file_name=name, content_type=ctype, size=len(content),
+            finished_at=now, expires_at=now + timedelta(hours=job.keep_hours), done=job.total)
+        DocumentPart.objects.filter(job_id=job_id).delete()
+        kind = kind_for(job.kind)
+        if kind.on_done is not None:
+            job.refresh_from_db()
+            transaction.on_commit(lambda: _on_done(kind, job.pk))
+
+
+def _on_done(kind: DocumentKind, job_id: int) -> None:
+    job = DocumentJob.objects.defer("content").select_related("owner").get(pk=job_id)
+    with translation.override(job.language):
+        kind.on_done(job)
 
 
 def document_jobs_expire(*, now=None) -> int:

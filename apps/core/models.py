@@ -106,6 +106,7 @@ class DocumentJob(TimeStampedModel):
                               default=DocumentJobStatus.QUEUED)
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
+    parts_total = models.PositiveIntegerField(_("parts"), default=0)
     keep_hours = models.PositiveIntegerField(_("keep the file for (hours)"), default=72)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(_("content type"), max_length=80, blank=True)
@@ -134,3 +135,25 @@ class DocumentJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (DocumentJobStatus.DONE, DocumentJobStatus.FAILED, DocumentJobStatus.EXPIRED)
+
+
+class DocumentPart(models.Model):
+    """One chunk of a DocumentJob, built by its own task (several workers build a large job side by side;
+    each task stays well under the time limit). ``content`` is a PDF (merged layout) or a zip (zip layout)."""
+
+    job = models.ForeignKey(DocumentJob, verbose_name=_("document job"), on_delete=models.CASCADE,
+                            related_name="parts")
+    index = models.PositiveIntegerField(_("index"))
+    done = models.PositiveIntegerField(_("done"), default=0)
+    count = models.PositiveIntegerField(_("documents in it"), default=0)
+    finished = models.BooleanField(_("finished"), default=False)
+    content = models.BinaryField(_("file content"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document part")
+        verbose_name_plural = _("document parts")
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="core_one_part_per_index")]
+
+    def __str__(self):
+        return f"{self.job_id} · {self.index}"

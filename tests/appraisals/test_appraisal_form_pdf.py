@@ -96,3 +96,12 @@ def test_whoever_may_see_the_appraisal_gets_the_form_in_the_api(org, api_for, pu
 def test_the_appraisal_page_links_to_the_form(org, client_for, published):
     page = client_for(org.user("staff")).get(reverse("appraisals:detail", args=[published.pk])).content.decode()
     assert reverse("appraisals:form_pdf", args=[published.pk]) in page
+
+
+def test_a_correction_after_appeal_is_on_the_form(org, client_for, published):
+    line = published.lines.filter(rule_kind="direct").order_by("pk").first()
+    services.appraisal_result_correct(actor=org.user("hr"), appraisal=published, reason="申诉成立：团队合作评分偏低",
+                                      reference="appeal:1", lines=[{"id": line.pk, "score": "100"}])
+    published.refresh_from_db()
+    text = flat(client_for(org.user("staff")).get(reverse("appraisals:form_pdf", args=[published.pk])).content)
+    assert "申诉成立：团队合作评分偏低" in text and str(published.total_score) in text

@@ -151,3 +151,22 @@ def test_the_document_lists_cost_the_same_for_1_and_6_jobs(org, cycle, client_fo
 
 
 PINNED_PAGE, PINNED_API = 10, 3
+
+
+@pytest.mark.parametrize("layout", ["merged", "zip"])
+def test_a_large_job_is_built_in_parts_and_combined_in_order(org, cycle, monkeypatch, layout,
+                                                            django_capture_on_commit_callbacks):
+    from apps.core import documents
+    from apps.core.models import DocumentPart
+
+    monkeypatch.setattr(documents, "CHUNK_SIZE", 1)
+    job = batch(org, "hr", cycle, django_capture_on_commit_callbacks, layout=layout)
+    assert (job.status, job.parts_total, job.done, job.total) == (DocumentJobStatus.DONE, 2, 2, 2)
+    assert not DocumentPart.objects.filter(job=job).exists()  # the parts are dropped once combined
+    if layout == "zip":
+        with zipfile.ZipFile(io.BytesIO(bytes(job.content))) as zf:
+            assert sorted(zf.namelist()) == ["appraisal-S1-2026-11.pdf", "appraisal-S2-2026-11.pdf"]
+    else:
+        text = pdf_text(bytes(job.content))
+        assert text.index("孙娜") < text.index("李四")
+    assert Notification.objects.filter(recipient=org.hr.user).count() == 1
