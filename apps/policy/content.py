@@ -14,6 +14,13 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
+from apps.appeals.models import (
+    DEFAULT_DECISION_DAYS,
+    DEFAULT_TRIAGE_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    AppealPolicy,
+    WindowRule,
+)
 from apps.appraisals.models import DEFAULT_GRADE_BANDS, STAGE_ORDER, Cycle, CycleSchedule, CycleStatus
 from apps.contracts.models import ContractTemplate
 from apps.contracts.scoring import evaluate
@@ -103,9 +110,11 @@ def configuration() -> dict:
     cycles_qs = (Cycle.objects.filter(status__in=[CycleStatus.OPENING, CycleStatus.OPEN])
                  .prefetch_related("stages", "quotas").order_by("-period", "frequency", "pk"))
     windows = {p.cycle_id: p for p in CycleInterviewPolicy.objects.filter(cycle__in=cycles_qs)}
+    appeal_rules = {p.cycle_id: p for p in AppealPolicy.objects.filter(cycle__in=cycles_qs)}
     cycles = []
     for c in cycles_qs:
         w = windows.get(c.pk)
+        ap = appeal_rules.get(c.pk)
         cycles.append({
             "title": c.title, "period": c.period, "frequency": c.frequency,
             "requires_calibration": c.requires_calibration,
@@ -116,6 +125,10 @@ def configuration() -> dict:
                        for q in c.quotas.all()],
             "interview_window": w.window_days if w else DEFAULT_INTERVIEW_WINDOW,
             "interview_policy": w.policy if w else "escalate",
+            "appeal": {"window_days": ap.window_days if ap else DEFAULT_WINDOW_DAYS,
+                       "window_rule": ap.window_rule if ap else WindowRule.LATER_OF,
+                       "triage_days": ap.triage_days if ap else DEFAULT_TRIAGE_DAYS,
+                       "decision_days": ap.decision_days if ap else DEFAULT_DECISION_DAYS},
         })
     templates = [{"code": t.code, "name_zh": t.name_zh, "name_en": t.name_en,
                   "level_zh": t.job_level.name_zh if t.job_level_id else "",
@@ -124,7 +137,9 @@ def configuration() -> dict:
                  for t in ContractTemplate.objects.filter(is_active=True).select_related("job_level")
                  .order_by("job_level__rank", "code")]
     return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates,
-            "default_grade_bands": DEFAULT_GRADE_BANDS, "interview_window_default": DEFAULT_INTERVIEW_WINDOW}
+            "default_grade_bands": DEFAULT_GRADE_BANDS, "interview_window_default": DEFAULT_INTERVIEW_WINDOW,
+            "appeal_default": {"window_days": DEFAULT_WINDOW_DAYS, "window_rule": WindowRule.LATER_OF,
+                               "triage_days": DEFAULT_TRIAGE_DAYS, "decision_days": DEFAULT_DECISION_DAYS}}
 
 
 def sections_data() -> list[dict]:
@@ -167,6 +182,15 @@ def display(snap: dict) -> dict:
             upper = b.get("min")
         return out
 
+    def appeal(rule):
+        if not rule:
+            return None
+        try:
+            start = WindowRule(rule["window_rule"]).label
+        except ValueError:
+            start = rule["window_rule"]
+        return {**rule, "window_rule_label": start}
+
     config = snap.get("config", {})
     levels = [{**lv, "name": pick(lv["name_zh"], lv["name_en"]), "frequency_label": freq(lv["frequency"])}
               for lv in config.get("levels", [])]
@@ -183,7 +207,8 @@ def display(snap: dict) -> dict:
                        "bands": bands(c.get("grade_bands")),
                        "quotas": [{**q, "grades_label": "+".join(q["grades"]),
                                    "limit_label": QuotaLimit(q["limit"]).label} for q in c["quotas"]],
-                       "interview_policy_label": OverduePolicy(c["interview_policy"]).label})
+                       "interview_policy_label": OverduePolicy(c["interview_policy"]).label,
+                       "appeal": appeal(c.get("appeal"))})
     templates = [{**t, "name": pick(t["name_zh"], t["name_en"]), "level": pick(t["level_zh"], t["level_en"])}
                  for t in config.get("templates", [])]
     examples = [{**e, "explanation": pick(e["explanation_zh"], e["explanation_en"])} for e in snap.get("examples", [])]
@@ -192,4 +217,5 @@ def display(snap: dict) -> dict:
     return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates, "examples": examples,
             "sections_before": [s for s in sections if s.get("order", 0) < GENERATED_AT],
             "sections_after": [s for s in sections if s.get("order", 0) >= GENERATED_AT], "default_bands": bands(config.get("default_grade_bands")),
-            "interview_window_default": config.get("interview_window_default", DEFAULT_INTERVIEW_WINDOW)}
+            "interview_window_default": config.get("interview_window_default", DEFAULT_INTERVIEW_WINDOW),
+            "appeal_default": appeal(config.get("appeal_default"))}
