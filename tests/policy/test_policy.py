@@ -173,3 +173,10 @@ def test_without_saved_sections_the_defaults_stand_in_and_the_first_edit_saves_o
                     {"title_zh": "职责", "title_en": "Roles", "body_zh": "新的职责", "body_en": "", "version": 1})
     assert r.status_code == 302 and PolicySection.objects.get(key="roles").body_zh == "新的职责"
     assert client.get(reverse("policy:section_edit", args=["nope"])).status_code == 404
+
+
+def test_the_demo_publishes_version_1_once(org):
+    from apps.policy.demo import seed_demo_policy
+
+    assert seed_demo_policy(org.user("hr")) == {"version": 1, "published": True}
+    assert seed_demo_policy(org.user("hr")) == {"version": 1, "published": False}
