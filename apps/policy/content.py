@@ -26,6 +26,10 @@ from apps.contracts.models import ContractTemplate
 from apps.contracts.scoring import evaluate
 from apps.interviews.models import CycleInterviewPolicy
 from apps.org.models import JobLevel
+from apps.pay.models import CoefficientTable
+from apps.results.models import DEFAULT_CATEGORIES, Category
+
+LEVEL_RANK = {"low": 1, "medium": 2, "high": 3}
 
 #: The worked examples of the scoring rule kinds (the deck's rule first), evaluated at snapshot time.
 EXAMPLES = [
@@ -111,6 +115,7 @@ def configuration() -> dict:
                  .prefetch_related("stages", "quotas").order_by("-period", "frequency", "pk"))
     windows = {p.cycle_id: p for p in CycleInterviewPolicy.objects.filter(cycle__in=cycles_qs)}
     appeal_rules = {p.cycle_id: p for p in AppealPolicy.objects.filter(cycle__in=cycles_qs)}
+    coefficients = {t.cycle_id: t for t in CoefficientTable.objects.filter(cycle__in=cycles_qs)}
     cycles = []
     for c in cycles_qs:
         w = windows.get(c.pk)
@@ -129,6 +134,7 @@ def configuration() -> dict:
                        "window_rule": ap.window_rule if ap else WindowRule.LATER_OF,
                        "triage_days": ap.triage_days if ap else DEFAULT_TRIAGE_DAYS,
                        "decision_days": ap.decision_days if ap else DEFAULT_DECISION_DAYS},
+            "coefficients": coefficients[c.pk].coefficients if c.pk in coefficients else None,
         })
     templates = [{"code": t.code, "name_zh": t.name_zh, "name_en": t.name_en,
                   "level_zh": t.job_level.name_zh if t.job_level_id else "",
@@ -136,7 +142,15 @@ def configuration() -> dict:
                   "results": t.results_weight, "behaviour": t.behaviour_weight, "plan": t.plan_weight}
                  for t in ContractTemplate.objects.filter(is_active=True).select_related("job_level")
                  .order_by("job_level__rank", "code")]
-    return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates,
+    saved = {(cat.performance, cat.ability): cat for cat in Category.objects.all()}
+    ninebox = []
+    for (perf, abil), v in DEFAULT_CATEGORIES.items():  # the seed's nine cells, as HR edited them
+        cat = saved.get((perf, abil))
+        ninebox.append({"performance": perf, "ability": abil,
+                        "name_zh": cat.name_zh if cat else v[0], "name_en": cat.name_en if cat else v[1],
+                        "action_zh": cat.action_zh if cat else v[2], "action_en": cat.action_en if cat else v[3]})
+    ninebox.sort(key=lambda n: (-LEVEL_RANK.get(n["performance"], 0), -LEVEL_RANK.get(n["ability"], 0)))
+    return {"levels": levels, "schedules": schedules, "cycles": cycles, "templates": templates, "ninebox": ninebox,
             "default_grade_bands": DEFAULT_GRADE_BANDS, "interview_window_default": DEFAULT_INTERVIEW_WINDOW,
             "appeal_default": {"window_days": DEFAULT_WINDOW_DAYS, "window_rule": WindowRule.LATER_OF,
                                "triage_days": DEFAULT_TRIAGE_DAYS, "decision_days": DEFAULT_DECISION_DAYS}}
@@ -166,6 +180,7 @@ def display(snap: dict) -> dict:
     from apps.contracts.periods import period_label
     from apps.interviews.models import OverduePolicy
     from apps.org.models import ReviewFrequency
+    from apps.results.models import Level
 
     from .models import pick
 
@@ -191,7 +206,14 @@ def display(snap: dict) -> dict:
             start = rule["window_rule"]
         return {**rule, "window_rule_label": start}
 
+    def level(code):
+        try:
+            return Level(code).label
+        except ValueError:
+            return code
+
     config = snap.get("config", {})
+    grades_order = {b["grade"]: i for i, b in enumerate(config.get("default_grade_bands") or [])}
     levels = [{**lv, "name": pick(lv["name_zh"], lv["name_en"]), "frequency_label": freq(lv["frequency"])}
               for lv in config.get("levels", [])]
     schedules = [{**s, "frequency_label": freq(s["frequency"]),
@@ -208,7 +230,9 @@ def display(snap: dict) -> dict:
                        "quotas": [{**q, "grades_label": "+".join(q["grades"]),
                                    "limit_label": QuotaLimit(q["limit"]).label} for q in c["quotas"]],
                        "interview_policy_label": OverduePolicy(c["interview_policy"]).label,
-                       "appeal": appeal(c.get("appeal"))})
+                       "appeal": appeal(c.get("appeal")),
+                       "coefficients": sorted((c.get("coefficients") or {}).items(),
+                                              key=lambda kv: grades_order.get(kv[0], 99))})
     templates = [{**t, "name": pick(t["name_zh"], t["name_en"]), "level": pick(t["level_zh"], t["level_en"])}
                  for t in config.get("templates", [])]
     examples = [{**e, "explanation": pick(e["explanation_zh"], e["explanation_en"])} for e in snap.get("examples", [])]
@@ -218,4 +242,7 @@ def display(snap: dict) -> dict:
             "sections_before": [s for s in sections if s.get("order", 0) < GENERATED_AT],
             "sections_after": [s for s in sections if s.get("order", 0) >= GENERATED_AT], "default_bands": bands(config.get("default_grade_bands")),
             "interview_window_default": config.get("interview_window_default", DEFAULT_INTERVIEW_WINDOW),
-            "appeal_default": appeal(config.get("appeal_default"))}
+            "appeal_default": appeal(config.get("appeal_default")),
+            "ninebox": [{**n, "performance_label": level(n["performance"]), "ability_label": level(n["ability"]),
+                         "name": pick(n["name_zh"], n["name_en"]), "action": pick(n["action_zh"], n["action_en"])}
+                        for n in config.get("ninebox", [])]}
