@@ -42,7 +42,7 @@ def test_the_policy_states_the_configuration(org, client_for):
     v = publish(org)
     page = client_for(org.user("staff")).get(reverse("policy:home")).content.decode()
     for text in ("绩效管理制度", "目的", "员工", "月度", "年度", "季度", "≥ 120", "实际值", "销售代表模板", "70%", "30%",
-                 "2026年11月", "2026-12-04", "绩效申诉", "7 个自然日内",
+                 "2026年11月", "2026-12-04", "提出申诉", "7 个自然日内",
                  "九格图", "淘汰出局", "各等级的绩效工资系数", "S 1.5"):
         assert text in page, text
     assert v.number == 1 and v.snapshot["config"]["levels"][0]["code"] == "GM"
