@@ -64,6 +64,10 @@ app.conf.beat_schedule = {
         "task": "apps.dashboards.tasks.rollup_changed",
         "schedule": crontab(),
     },
+    "core-expire-documents": {  # hourly: batch files past the time HR chose are dropped
+        "task": "apps.core.tasks.expire_documents",
+        "schedule": crontab(minute=50),
+    },
     "dashboards-rollup-everything-changed": {  # nightly safety net over every cycle, old ones included
         "task": "apps.dashboards.tasks.rollup_everything_changed",
         "schedule": crontab(minute=45, hour=2),

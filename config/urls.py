@@ -6,11 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import views as account_views
 from apps.accounts.api import TokenObtainApi
-from apps.core.api import AuditEventListApi
+from apps.core.api import AuditEventListApi, DocumentJobDetailApi, DocumentJobDownloadApi, DocumentJobListApi
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("audit/", AuditEventListApi.as_view(), name="api-audit"),
+    path("documents/", DocumentJobListApi.as_view(), name="api-documents"),
+    path("documents/<int:pk>/", DocumentJobDetailApi.as_view(), name="api-document"),
+    path("documents/<int:pk>/download/", DocumentJobDownloadApi.as_view(), name="api-document-download"),
     path("org/", include("apps.org.api_urls")),
     path("plans/", include("apps.plans.api_urls")),
     path("contracts/", include("apps.contracts.api_urls")),
@@ -23,6 +26,7 @@ api_v1 = [
     path("results/", include("apps.results.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
     path("notifications/", include("apps.notifications.api_urls")),
+    path("policy/", include("apps.policy.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +43,7 @@ urlpatterns = [
     path("pay/", include("apps.pay.urls")),
     path("results/", include("apps.results.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
+    path("policy/", include("apps.policy.urls")),
     path("core/", include("apps.core.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

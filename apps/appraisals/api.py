@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -249,6 +251,19 @@ class AppraisalDetailApi(APIView):
         return Response(_detail(request, pk))
 
 
+class AppraisalFormPdfApi(APIView):
+    """The appraisal form (考核表) as a PDF in the user's language (Accept-Language or their preference)."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        from .pdf import form_filename, form_pdf
+
+        appraisal, relations = selectors.appraisal_get(user=request.user, pk=pk)
+        response = HttpResponse(form_pdf(appraisal, relations), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{form_filename(appraisal)}"'
+        return response
+
+
 class AppraisalVerifyApi(APIView):
     @extend_schema(request=serializers.VersionInputSerializer, responses=serializers.AppraisalDetailSerializer)
     def post(self, request, pk):
@@ -396,6 +411,54 @@ class CycleQuotasApi(APIView):
                                           quotas=[dict(q) for q in ser.validated_data["quotas"]],
                                           expected_version=ser.validated_data.get("version"))
         return Response({"quotas": _quota_rows(cycle), "version": cycle.version})
+
+
+class CyclePrintApi(APIView):
+    """Batch printing: POST queues the appraisal forms of the cycle (or a department and below) that the
+    user may read, as one PDF or a zip; answers 202 with the job (poll ``/api/v1/documents/<id>/``)."""
+
+    @extend_schema(request=serializers.PrintBatchSerializer, responses={202: dict})
+    def post(self, request, pk):
+        from apps.core.api import DocumentJobSerializer
+
+        cycle = _cycle(request, pk)
+        ser = serializers.PrintBatchSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        job = services.appraisal_forms_batch(actor=request.user, cycle=cycle, **ser.validated_data)
+        job.refresh_from_db()
+        return Response(DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CycleResultsExportApi(APIView):
+    """The cycle's published results: ``?file=xlsx`` (results and lines sheets) or ``csv`` (``lines=1``: the
+    lines); filters ``department``, ``grade``, ``q``. HR: all; a department head: their subtree; else 404.
+    400 with a message when nothing is published."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+        from apps.org.models import Department
+
+        from . import exports
+
+        cycle, scope = selectors.calibration_cycle_get(user=request.user, pk=pk)
+        fmt = request.query_params.get("file", "xlsx")
+        if fmt not in ("xlsx", "csv"):
+            raise ValidationError({"file": _("Choose xlsx or csv.")})
+        f = {k: request.query_params.get(k, "").strip() for k in ("grade", "q")}
+        dept = request.query_params.get("department")
+        if dept:
+            f["department"] = Department.objects.filter(pk=int(dept) if dept.isdigit() else 0).first()
+            if f["department"] is None:
+                raise ValidationError({"department": _("No such department.")})
+        lines = request.query_params.get("lines") == "1"
+        if fmt == "xlsx":
+            data, ctype = exports.results_xlsx(cycle=cycle, scope=scope, filters=f), XLSX_CONTENT_TYPE
+        else:
+            data, ctype = exports.results_csv(cycle=cycle, scope=scope, filters=f, lines=lines), CSV_CONTENT_TYPE
+        response = HttpResponse(data, content_type=ctype)
+        response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(cycle, fmt, lines=lines)}"'
+        return response
 
 
 class CycleQuotaOverrideApi(APIView):

@@ -13,6 +13,7 @@ class AppraisalsConfig(AppConfig):
 
         from . import selectors, tasks  # noqa: F401 - registers the tasks the services queue by name
         from .demo import seed_demo_appraisals
+        from .services import printing  # noqa: F401 - registers the document kind "appraisals.forms"
 
         navigation.register(navigation.NavEntry("appraisals", _("Appraisals"), "appraisals:home", order=300))
         worklist.register(selectors.appraisal_work_items)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.models import DocumentLayout
 from apps.core.periods import current_period
 from apps.org.forms import DepartmentChoiceField
 from apps.org.models import Department, JobLevel, ReviewFrequency
@@ -308,3 +309,11 @@ class CalibrationFilterForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False,
                                         empty_label=_("All"))
     grade = forms.CharField(label=_("Grade"), required=False, max_length=8)
+
+
+class PrintBatchForm(forms.Form):
+    """Batch printing of appraisal forms: a department (and below) or the whole cycle."""
+
+    department = DepartmentChoiceField(label=_("Department"), required=False, empty_label=_("The whole cycle"))
+    layout = forms.ChoiceField(label=_("File"), choices=DocumentLayout.choices, initial=DocumentLayout.MERGED)
+    keep_hours = forms.IntegerField(label=_("Keep the file for (hours)"), min_value=1, max_value=24 * 30, initial=72)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.drf import VersionField
+from apps.core.models import DocumentLayout
 from apps.org.models import Department, ReviewFrequency
 
 from . import permissions, selectors
@@ -304,3 +305,9 @@ class CalibratedAppraisalSerializer(serializers.ModelSerializer):
         fields = ["id", "employee", "employee_no", "employee_name", "department", "department_name", "status",
                   "total_score", "grade", "calibrated_grade", "final_grade", "calibrated_at", "calibrated_by",
                   "calibration_reason", "version"]
+
+
+class PrintBatchSerializer(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
+    layout = serializers.ChoiceField(choices=DocumentLayout.choices, default=DocumentLayout.MERGED)
+    keep_hours = serializers.IntegerField(min_value=1, max_value=24 * 30, default=72)

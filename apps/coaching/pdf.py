@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.pdf import html_to_pdf
+
 from .selectors import PerformanceFile
 
 
@@ -19,9 +21,5 @@ def render_file_html(pfile: PerformanceFile, *, generated_by=None) -> str:
 
 
 def render_file_pdf(pfile: PerformanceFile, *, generated_by=None) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_file_html(pfile, generated_by=generated_by)
     # the PDF has no external resources: fetch nothing but inline data
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    return html_to_pdf(render_file_html(pfile, generated_by=generated_by))

@@ -5,13 +5,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.pdf import html_to_pdf
+
 from . import lint as contract_lint
 from .models import SECTION_ORDER
 
 
 def contract_pdf(contract, *, request=None) -> bytes:
-    from weasyprint import HTML
-
     lines = list(contract.lines.all())
     sections = [{"key": s.value, "label": s.label, "weight": contract.section_weight(s),
                  "lines": [ln for ln in lines if ln.section == s]} for s in SECTION_ORDER]
@@ -23,5 +23,4 @@ def contract_pdf(contract, *, request=None) -> bytes:
         [i.message for i in contract_lint.warnings(contract_lint.lint_contract(contract, lines))],
         "printed_at": timezone.localtime(), "product": settings.PRODUCT_NAME,
     }, request=request)
-    base_url = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.pdf import html_to_pdf
+
 from . import access, selectors
 
 
@@ -22,8 +24,4 @@ def record_html(interview, *, roles=frozenset()) -> str:
 
 
 def record_pdf(interview, *, roles=frozenset()) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = record_html(interview, roles=roles)
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    return html_to_pdf(record_html(interview, roles=roles))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("monthly/start/", views.plan_start, name="plan_start"),
     path("team/", views.team, name="team"),
     path("monthly/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("monthly/<int:pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
     path("monthly/<int:pk>/<str:action>/", views.plan_action, name="plan_action"),
     path("items/<int:item_pk>/result/", views.item_complete, name="item_complete"),
     path("settings/", views.plan_settings, name="settings"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.pay",
     "apps.results",
     "apps.dashboards",
+    "apps.policy",
 ]
 
 MIDDLEWARE = [

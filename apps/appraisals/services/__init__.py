@@ -13,6 +13,7 @@ which queues by name through ``kernel.queue_task``):
 - ``calibration``: confirm or move grades, grade quotas and HR's override;
 - ``publication``: publish one appraisal or a cycle (or department);
 - ``corrections``: correct a published result (an upheld appeal), keeping the history;
+- ``printing``: batch printing of appraisal forms (a core DocumentJob of kind ``appraisals.forms``);
 - ``deadlines``: the engine that reminds, flags and advances at each stage's deadline;
 - ``kernel``: locks, the transition tables, save, audit snapshots, counters, notifications.
 
@@ -56,6 +57,7 @@ from .opening import (
     population_count,
     scheduled_cycles_open,
 )
+from .printing import appraisal_forms_batch
 from .publication import appraisal_publish, can_publish, cycle_publish
 from .scoring import appraisal_manager_score, appraisal_self_assess, line_score_set
 from .uploads import actuals_upload_apply, actuals_upload_preview, template_csv
@@ -71,6 +73,7 @@ from .verification import (
 __all__ = [
     "AUDIT_APPRAISAL_FIELDS", "AUDIT_LINE_FIELDS", "LINE_SCORE_FIELDS", "STAGE_ORDER",
     "actual_matches", "actuals_upload_apply", "actuals_upload_preview", "advance_one", "appraisal_calibration_confirm",
+    "appraisal_forms_batch",
     "appraisal_grade_calibrate", "appraisal_manager_score", "appraisal_publish", "appraisal_result_correct", "appraisal_self_assess",
     "appraisal_url", "appraisal_verify", "appraisals_verify_complete", "blocker_remind", "blockers_remind_all",
     "can_publish", "can_verify", "cycle_create", "cycle_open", "cycle_open_and_populate", "cycle_open_start", "cycle_populate", "cycle_publish",

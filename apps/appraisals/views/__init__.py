@@ -14,6 +14,7 @@ from .actuals import (
 )
 from .appraisals import (
     appraisal_detail,
+    appraisal_form_pdf,
     appraisal_list,
     appraisal_publish,
     appraisal_verify,
@@ -28,6 +29,7 @@ from .calibration import (
     calibration_home,
     calibration_override,
     calibration_quotas,
+    results_export,
 )
 from .cycles import (
     blocker_remind,
@@ -41,12 +43,13 @@ from .cycles import (
     cycles,
     schedule,
 )
+from .printing import cycle_print
 from .team import team
 
 __all__ = [
-    "actuals", "actuals_upload", "appraisal_detail", "appraisal_list", "appraisal_publish", "appraisal_verify",
+    "actuals", "actuals_upload", "appraisal_detail", "appraisal_form_pdf", "appraisal_list", "appraisal_publish", "appraisal_verify",
     "blocker_remind", "blockers_remind_all", "calibrate_grade", "calibration", "calibration_home",
     "calibration_override", "calibration_quotas", "cycle_blockers_recheck", "cycle_detail", "cycle_new",
-    "cycle_open", "cycle_publish", "cycle_verify", "cycles", "home", "line_actual", "line_return", "manager_score",
-    "my_appraisal", "schedule", "self_assess", "team", "upload_apply", "upload_detail", "upload_template",
+    "cycle_open", "cycle_print", "cycle_publish", "cycle_verify", "cycles", "home", "line_actual", "line_return", "manager_score",
+    "my_appraisal", "results_export", "schedule", "self_assess", "team", "upload_apply", "upload_detail", "upload_template",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -90,6 +90,18 @@ def _render_appraisal(request, appraisal: Appraisal, relations: set[str], *, tab
 def appraisal_detail(request, pk):
     appraisal, relations = or_404(selectors.appraisal_get, user=request.user, pk=pk)
     return _render_appraisal(request, appraisal, relations, tab="my" if "self" in relations else "list")
+
+
+@login_required
+def appraisal_form_pdf(request, pk):
+    """The appraisal form (考核表) as a PDF in the reader's language; 404 for whoever may not see it."""
+    from ..pdf import form_filename, form_pdf
+
+    appraisal, relations = or_404(selectors.appraisal_get, user=request.user, pk=pk)
+    response = HttpResponse(form_pdf(appraisal, relations), content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{form_filename(appraisal)}"'
+    return response
 
 
 @login_required

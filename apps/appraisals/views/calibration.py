@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -131,3 +131,35 @@ def calibrate_grade(request, pk):
             messages.success(request, _("%(name)s: grade calibrated to %(grade)s.") % {
                 "name": appraisal.employee.name, "grade": a.calibrated_grade})
     return back(request, reverse("appraisals:calibration", args=[appraisal.cycle_id]))
+
+
+@login_required
+def results_export(request, pk, fmt):
+    """The cycle's published results as XLSX (results and lines) or CSV (``?lines=1``: the lines), with the
+    calibration page's filters; HR everything, a department head their subtree, anyone else 404."""
+    from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+
+    from .. import exports
+
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    cycle, scope = _calibration_cycle(request, pk)
+    form = forms.CalibrationFilterForm(request.GET or None)
+    departments = Department.objects.filter(is_active=True)
+    if not is_hr(request.user):
+        departments = departments.filter(_dept_scope_q(request.user))
+    form.fields["department"].queryset = departments
+    f = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    lines = request.GET.get("lines") == "1"
+    try:
+        if fmt == "xlsx":
+            data, ctype = exports.results_xlsx(cycle=cycle, scope=scope, filters=f), XLSX_CONTENT_TYPE
+        else:
+            data, ctype = exports.results_csv(cycle=cycle, scope=scope, filters=f, lines=lines), CSV_CONTENT_TYPE
+    except ApplicationError as exc:
+        flash_error(request, exc)
+        return redirect(reverse("appraisals:calibration", args=[cycle.pk]) + (f"?{query_string(request)}"
+                                                                             if request.GET else ""))
+    response = HttpResponse(data, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(cycle, fmt, lines=lines)}"'
+    return response

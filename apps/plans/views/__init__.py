@@ -10,7 +10,7 @@ on the forms. One module per area of pages (``urls.py`` names the views from her
 """
 from .deadlines import plan_settings
 from .goals import goal_delete, goal_detail, goal_edit, goal_new, goal_progress, goal_tree, my_goals
-from .monthly import item_complete, my_plan, plan_action, plan_detail, plan_start
+from .monthly import item_complete, my_plan, plan_action, plan_detail, plan_pdf, plan_start
 from .onboarding import acknowledge
 from .strategy import (
     annual_plan_edit,
@@ -26,5 +26,5 @@ from .team import team
 __all__ = [
     "acknowledge", "annual_plan_edit", "annual_plan_new", "goal_delete", "goal_detail", "goal_edit", "goal_new",
     "goal_progress", "goal_tree", "item_complete", "my_goals", "my_plan", "plan_action", "plan_detail",
-    "plan_settings", "plan_start", "strategy", "strategy_edit", "strategy_new", "team", "theme_edit", "theme_new",
+    "plan_pdf", "plan_settings", "plan_start", "strategy", "strategy_edit", "strategy_new", "team", "theme_edit", "theme_new",
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -271,3 +271,14 @@ def item_complete(request, item_pk):
             messages.success(request, _("Result saved."))
     return redirect("plans:plan_detail", pk=item.plan_id)
 
+
+
+@login_required
+def plan_pdf(request, pk):
+    """The monthly plan as a PDF in the reader's language; 404 for whoever may not see the plan."""
+    from ..pdf import plan_pdf as render_plan_pdf
+
+    plan = get_or_404(selectors.monthly_plan_get, user=request.user, pk=pk)
+    response = HttpResponse(render_plan_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="work-plan-{plan.employee.employee_no}-{plan.month_key}.pdf"'
+    return response
