@@ -177,7 +177,7 @@ def live_snapshot() -> dict:
 def display(snap: dict) -> dict:
     """A snapshot ready for the templates in the active language (labels translated now, names picked)."""
     from apps.appraisals.models import Policy, QuotaLimit, Stage
-    from apps.contracts.periods import period_label
+    from apps.core.periods import period_label
     from apps.interviews.models import OverduePolicy
     from apps.org.models import ReviewFrequency
     from apps.results.models import Level

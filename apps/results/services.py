@@ -710,7 +710,7 @@ def next_contract_for(employee: Employee, after_period: str):
     (period code, editable contract or None). Refused with a plain message when there is none."""
     from apps.contracts.models import Contract
     from apps.contracts.models import Status as ContractStatus
-    from apps.contracts.periods import Period
+    from apps.core.periods import Period
 
     level = employee.position.job_level if employee.position_id else None
     if level is None:

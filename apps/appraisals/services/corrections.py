@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.contracts.periods import Period
 from apps.contracts.scoring import ScoringError
 from apps.core.audit import audit_record
 from apps.core.concurrency import check_version
 from apps.core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from apps.core.periods import Period
 from apps.core.roles import is_hr
 
 from .. import grading, permissions, signals

@@ -42,7 +42,7 @@ def appraisal_forms_batch(*, actor, cycle, department=None, layout: str = Docume
 
 
 def _prepare(job: DocumentJob, ids: list[int]) -> None:
-    job._companies = {}  # the company name per tree root, looked up once per batch
+    job.company_names = {}  # the company name per tree root, looked up once per batch
 
 
 def _render(job: DocumentJob, appraisal_id: int):
@@ -54,7 +54,7 @@ def _render(job: DocumentJob, appraisal_id: int):
     if a is None or not permissions.can_read(job.owner, a):
         return None  # gone, or the requester lost access since the request
     relations = permissions.relations(job.owner, a)
-    return form_filename(a), form_pdf(a, relations, companies=getattr(job, "_companies", None))
+    return form_filename(a), form_pdf(a, relations, companies=getattr(job, "company_names", None))
 
 
 def _done(job: DocumentJob) -> None:
