@@ -50,8 +50,9 @@ def _published_cycle(args) -> Cycle:
         from bench import appraisals
 
         # the appraisals bench rebuilds its cycle (and, at another size, its organisation): the runs that
-        # paid the old appraisals go first (their lines protect the appraisals)
+        # paid the old appraisals and the bench pay data go first (they refer to its rows)
         PayoutRun.objects.filter(cycle__title__startswith="Bench ").delete()
+        PayProfile.objects.filter(employee__employee_no__startswith=PREFIX).delete()
         appraisals.run(args)
         cycle = Cycle.objects.get(period=args.period, title=f"Bench {args.period}")
     with connection.cursor() as cur:  # bench set-up: a spread of grades, everything published
