@@ -37,6 +37,7 @@ urlpatterns = [
     path("plans/", include("apps.plans.urls")),
     path("contracts/", include("apps.contracts.urls")),
     path("coaching/", include("apps.coaching.urls")),
+    path("feedback/", include("apps.feedback.urls")),
     path("appraisals/", include("apps.appraisals.urls")),
     path("interviews/", include("apps.interviews.urls")),
     path("appeals/", include("apps.appeals.urls")),
