@@ -26,6 +26,8 @@ class GoalOutput(serializers.ModelSerializer):
     department_code = serializers.CharField(source="department.code", read_only=True)
     employee_no = serializers.CharField(source="employee.employee_no", default=None, read_only=True)
     attainment = serializers.CharField(source="attainment_class", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft, or approved (locked: change it through a "
+                                                             "change request)")
 
     class Meta:
         model = Goal
