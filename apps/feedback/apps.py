@@ -10,8 +10,10 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from apps.core import navigation, worklist
 
-        from .selectors import feedback_work_items, may_request_feedback
+        from .selectors import feedback_work_items
 
-        navigation.register(navigation.NavEntry("feedback", _("Feedback requests"), "feedback:list", order=320,
-                                                visible=may_request_feedback))
+        # visible to everyone (no query per page): managers and HR see their requests there, everyone
+        # else the feedback asked of them
+        navigation.register(navigation.NavEntry("feedback", _("Feedback"), "feedback:list", order=320,
+                                                group="coaching"))
         worklist.register(feedback_work_items)

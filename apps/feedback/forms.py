@@ -21,7 +21,7 @@ class ChooseEmployeeForm(forms.Form):
 
 class RequestForm(forms.Form):
     period = forms.CharField(label=_("Review period"), max_length=7)
-    closes_on = forms.DateField(label=_("Answers close on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Answers close on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     message = forms.CharField(label=_("What to comment on"), required=False, max_length=MAX_TEXT,
                               widget=forms.Textarea(attrs={"rows": 3}))
     peers = forms.ModelMultipleChoiceField(label=_("Peers"), required=False, queryset=Employee.objects.none(),
@@ -35,9 +35,11 @@ class RequestForm(forms.Form):
         label=_("External customers"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: name, e-mail. Each gets a one-time link that expires when answers close."))
 
-    def __init__(self, *args, subject: Employee, **kwargs):
+    def __init__(self, *args, subject: Employee, requester_pk: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         active = Employee.objects.filter(is_active=True, user__isnull=False).exclude(pk=subject.pk)
+        if requester_pk:
+            active = active.exclude(pk=requester_pk)  # the one who asks does not answer
         self.fields["peers"].queryset = active.filter(department_id=subject.department_id).exclude(
             supervisor_id=subject.pk).order_by("employee_no")
         self.fields["subordinates"].queryset = active.filter(supervisor_id=subject.pk).order_by("employee_no")

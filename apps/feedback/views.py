@@ -33,7 +33,7 @@ def _requestable(user):
 @login_required
 def request_list(request):
     if not selectors.may_request_feedback(request.user):
-        raise Http404
+        return redirect("feedback:answer_mine")
     q = (request.GET.get("q") or "").strip()
     page = Paginator(selectors.request_list(user=request.user, q=q), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -57,7 +57,8 @@ def request_new_for(request, employee_pk):
         raise Http404
     level = subject.job_level
     initial = {"period": current_period(level.review_frequency).code} if level else {}
-    form = RequestForm(request.POST or None, subject=subject, initial=initial)
+    form = RequestForm(request.POST or None, subject=subject, initial=initial,
+                       requester_pk=access.viewer_for(request.user).employee_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         colleagues = ([(SourceKind.PEER, e) for e in d["peers"]]

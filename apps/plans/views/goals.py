@@ -83,6 +83,7 @@ def goal_detail(request, pk):
         and (services.goal_can_manage(request.user, department=goal.department, employee=goal.employee)
              or services.goal_owned_by(request.user, goal)),
         "reason_max": services.GOAL_REASON_MAX,
+        "approved_by_name": selectors.person_label(goal.approved_by) if goal.approved_by_id else "",
         "can_progress": can_progress, "progress_form": form,
         "can_add_child": is_planner(request.user) or selectors.is_line_manager(request.user),
     })
