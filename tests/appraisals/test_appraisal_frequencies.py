@@ -105,3 +105,51 @@ def test_the_general_manager_is_appraised_yearly_by_a_board_chairman_hr_assigns(
     a = run_cycle(org, employee=org.gm, appraiser_user=chairman.user, appraiser=chairman, period="2026",
                   frequency=ReviewFrequency.ANNUAL, template=tpl)
     assert a.appraiser == chairman and a.contract.appraiser_assigned_by_hr
+
+
+def test_the_confirmed_monthly_plan_feeds_the_contract_and_its_score_counts(org):
+    """Monthly staff: the confirmed plan's items become the contract's work-plan section (weight 20%),
+    scored by the manager, and the section counts in the total."""
+    from apps.plans import services as plans
+
+    staff, lead = fresh(org.staff.user), org.user("lead")
+    plan = plans.plan_create(actor=staff, employee=org.staff, year=2026, month=11)
+    plan = plans.plan_items_save(actor=staff, plan=plan, items=[
+        {"task": "拜访重点客户 20 家", "expected_result": "拜访记录录入 CRM", "weight": Decimal(60),
+         "due_date": dt.date(2026, 11, 20)},
+        {"task": "完成华东投标", "expected_result": "标书按时提交", "weight": Decimal(40), "due_date": dt.date(2026, 11, 28)}])
+    plans.plan_submit(actor=staff, plan=plan)
+    plans.plan_confirm(actor=lead, plan=plan)
+    contract_services.indicator_library_seed(actor=org.actor)
+    ind = {i.code: i for i in Indicator.objects.all()}
+    tpl = contract_services.template_create(
+        actor=org.actor, code="TPL-PLAN", name_zh="含工作计划", job_level=org.level_s, results_weight=Decimal(50),
+        behaviour_weight=Decimal(30), plan_weight=Decimal(20), lines=[
+            {"section": Section.RESULTS, "indicator": ind["SALES-MONTH"], "weight": 100, "target": 1200,
+             "unit": "万元", "standard": "月销售额 1200 万元", "rule": DECK, "data_source": org.finance},
+            {"section": Section.BEHAVIOUR, "indicator": ind["BEH-TEAMWORK"], "weight": 100, "standard": "配合",
+             "rule": DIRECT}])
+    c = contract_services.contract_draft(actor=lead, employee=org.staff, period="2026-11", template=tpl)
+    assert list(c.lines.filter(section=Section.PLAN).values_list("title", flat=True)) == ["拜访重点客户 20 家",
+                                                                                         "完成华东投标"]
+    c = contract_services.contract_propose(actor=lead, contract=c)
+    contract_services.contract_sign(actor=staff, contract=c)
+    contract_services.contract_sign(actor=lead, contract=c)
+    hr = org.user("hr")
+    cycle = services.cycle_create(actor=hr, period="2026-11", frequency="monthly", deadlines=deadlines())
+    opening.cycle_open_and_populate(actor=hr, cycle=cycle)
+    a = Appraisal.objects.get(cycle=cycle, employee=org.staff)
+    assert a.plan_weight == 20
+    services.line_actual_set(actor=org.user("accountant"), line=ScoreLine.objects.get(
+        appraisal=a, indicator__code="SALES-MONTH"), value="1200")
+    a = services.appraisal_verify(actor=hr, appraisal=a)
+    direct = list(ScoreLine.objects.filter(appraisal=a, rule_kind="direct").order_by("section", "order", "pk"))
+    assert [ln.section for ln in direct] == ["behaviour", "plan", "plan"]
+    a = services.appraisal_self_assess(actor=staff, appraisal=a, submit=True,
+                                       lines=[{"id": ln.pk, "score": "90"} for ln in direct])
+    # behaviour 80; plan items 100 (visits done) and 50 (bid late): the plan section scores 80
+    a = services.appraisal_manager_score(actor=lead, appraisal=a, submit=True, comment="计划基本完成", lines=[
+        {"id": direct[0].pk, "score": "80"}, {"id": direct[1].pk, "score": "100"}, {"id": direct[2].pk, "score": "50"}])
+    assert (a.results_score, a.behaviour_score, a.plan_score) == (Decimal("100.00"), Decimal("80.00"),
+                                                                   Decimal("80.00"))
+    assert a.total_score == Decimal("90.00")  # 100 x 50% + 80 x 30% + 80 x 20%
