@@ -8,12 +8,13 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback from every source")
 
     def ready(self):
-        from apps.core import navigation, worklist
+        from apps.core import navigation, panels, worklist
 
-        from .selectors import feedback_work_items
+        from .selectors import feedback_file_panel, feedback_work_items
 
         # visible to everyone (no query per page): managers and HR see their requests there, everyone
         # else the feedback asked of them
         navigation.register(navigation.NavEntry("feedback", _("Feedback"), "feedback:list", order=320,
                                                 group="coaching"))
         worklist.register(feedback_work_items)
+        panels.register("coaching.file", feedback_file_panel)  # the feedback joins the performance file

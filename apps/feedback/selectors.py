@@ -88,6 +88,19 @@ def invitation_for_respondent(user, pk) -> FeedbackInvitation:
     return inv
 
 
+def feedback_file_panel(*, user, obj):
+    """On the performance file: the feedback asked about this employee, for their direct manager and HR
+    only (one query; none for anyone else)."""
+    from apps.core.panels import Panel
+
+    if access.WRITE not in access.permissions(user, "coaching", obj) or access.viewer_for(user).employee_id == obj.pk:
+        return None
+    requests = list(FeedbackRequest.objects.filter(subject=obj).annotate(
+        invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__answered_at__isnull=False)))
+        .order_by("-created_at", "-id")[:10])
+    return Panel("feedback/_file_panel.html", {"feedback_requests": requests, "subject": obj}, order=50)
+
+
 def feedback_work_items(user) -> list[WorkItem]:
     n = open_invitations(user).count()
     if not n:
@@ -96,5 +109,5 @@ def feedback_work_items(user) -> list[WorkItem]:
                      detail=_("Colleagues' performance: describe what happened, when, and its effect."))]
 
 
-__all__ = ["answers_view", "feedback_work_items", "invitation_for_respondent", "may_request_feedback",
+__all__ = ["answers_view", "feedback_file_panel", "feedback_work_items", "invitation_for_respondent", "may_request_feedback",
            "open_invitations", "request_get", "request_list", "request_scope_q"]

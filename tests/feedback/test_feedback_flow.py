@@ -166,3 +166,12 @@ def test_the_request_list_costs_a_fixed_number_of_queries(org, client_for):
     for _i in range(6):
         ask(org, colleagues=[(SourceKind.PEER, org.hr)])
     assert _count(c, reverse("feedback:list")) == small == 10
+
+
+def test_the_feedback_joins_the_performance_file_for_the_manager_only(org, client_for):
+    req = ask(org)
+    url = reverse("coaching:file", args=[org.lead.pk])
+    page = client_for(org.user("manager")).get(url).content.decode()
+    assert 'id="feedback-panel"' in page and reverse("feedback:detail", args=[req.pk]) in page
+    own = client_for(org.user("lead")).get(url).content.decode()  # the subject reads their file, not this
+    assert 'id="feedback-panel"' not in own
