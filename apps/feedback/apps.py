@@ -9,7 +9,9 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from apps.core import navigation, panels, worklist
+        from apps.org import demo
 
+        from .demo import seed_demo_feedback
         from .selectors import feedback_file_panel, feedback_work_items
 
         # visible to everyone (no query per page): managers and HR see their requests there, everyone
@@ -18,3 +20,5 @@ class FeedbackConfig(AppConfig):
                                                 group="coaching"))
         worklist.register(feedback_work_items)
         panels.register("coaching.file", feedback_file_panel)  # the feedback joins the performance file
+        if seed_demo_feedback not in demo.DEMO_HOOKS:
+            demo.DEMO_HOOKS.append(seed_demo_feedback)

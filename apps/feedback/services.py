@@ -71,7 +71,7 @@ def _check_kind(kind: str, respondent: Employee, subject: Employee) -> None:
 def feedback_request_create(*, actor, subject: Employee, period: str, closes_on: dt.date, message: str = "",
                             colleagues: list[tuple[str, Employee]] | None = None,
                             externals: list[tuple[str, str]] | None = None,
-                            min_upward_answers: int | None = None) -> FeedbackRequest:
+                            min_upward_answers: int | None = None, send_email: bool = True) -> FeedbackRequest:
     """Invite feedback on ``subject`` for ``period``: ``colleagues`` as (kind, employee), ``externals``
     as (name, e-mail); each external gets a one-time link valid until ``closes_on``."""
     require_requester(actor, subject)
@@ -133,7 +133,9 @@ def feedback_request_create(*, actor, subject: Employee, period: str, closes_on:
             recipient=inv.respondent.user,
             title=_("Your feedback is asked on %(name)s (%(period)s)") % {"name": subject.name, "period": req.period},
             body=_("Describe what happened, when, and its effect, by %(date)s.") % {"date": closes_on.isoformat()},
-            url=url)
+            url=url, send_email=send_email)
+    if not send_email:  # the demo seed: no mail to made-up people
+        return req
     site = getattr(settings, "SITE_URL", "").rstrip("/")
     for inv, token in links:
         link = f"{site}{reverse('feedback:external', args=[token])}"
