@@ -17,7 +17,7 @@ Warnings are shown and recorded at signing:
 - SMART: a rule-scored line that says neither what is measured (a definition, formula or standard) nor
   in which unit (specific, measurable); a target far from last period's agreed target for the same
   indicator (attainable: outside the range in ``settings.CONTRACT_LINT["target_range"]``)
-- a line weight above the cap or below the floor of ``settings.CONTRACT_LINT`` (one line should neither
+- a results line weight above the cap or below the floor of ``settings.CONTRACT_LINT`` (one line should neither
   decide the whole score nor be too small to matter); a ratio rule without a cap on its score
 - the appraisee's own department provides the actual value of a line (self-appraisal through the data
   source role)
@@ -278,8 +278,8 @@ def _caps(contract: Contract, lines: list) -> list[LintIssue]:
     top, bottom = Decimal(conf["max_line_weight"]), Decimal(conf["min_line_weight"])
     issues = []
     for number, line in enumerate(lines, start=1):
-        if line.section == Section.PLAN or not (contract.section_weight(line.section) or 0):
-            continue
+        if line.section != Section.RESULTS or not (contract.section_weight(line.section) or 0):
+            continue  # behaviour is rated as a whole; the work plan is the month's own items
         weight = line.weight or Decimal(0)
         label = _line_label(number, line)
         if weight > top:
