@@ -24,6 +24,7 @@ api_v1 = [
     path("appeals/", include("apps.appeals.api_urls")),
     path("pay/", include("apps.pay.api_urls")),
     path("results/", include("apps.results.api_urls")),
+    path("feedback/", include("apps.feedback.api_urls")),
     path("dashboards/", include("apps.dashboards.api_urls")),
     path("notifications/", include("apps.notifications.api_urls")),
     path("policy/", include("apps.policy.api_urls")),
