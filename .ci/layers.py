@@ -21,6 +21,7 @@ LAYERS = [
     ["plans"],
     ["contracts"],
     ["coaching"],
+    ["feedback"],
     ["appraisals"],
     ["interviews", "appeals"],
     ["results", "pay"],

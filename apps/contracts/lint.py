@@ -6,16 +6,28 @@ Errors block signing:
 - the appraiser is the appraisee (no one appraises themselves)
 - the appraiser is not in the appraisee's management chain (unless HR assigned them explicitly)
 
+- a line due outside the contract's period (SMART: time-bound)
+- the same indicator in another of the appraisee's contracts whose period overlaps this one (the same
+  work appraised twice, e.g. a monthly and a quarterly contract after a change of job level)
+
 Warnings are shown and recorded at signing:
 - the same indicator twice in one contract (appraising the same work twice)
 - a contract that differs from the other contracts of the same job level and template
-- a line with no link to any goal of the cascade
+- a line with no link to any goal of the cascade (SMART: relevant)
+- SMART: a rule-scored line that says neither what is measured (a definition, formula or standard) nor
+  in which unit (specific, measurable); a target far from last period's agreed target for the same
+  indicator (attainable: outside the range in ``settings.CONTRACT_LINT["target_range"]``)
+- a results line weight above the cap or below the floor of ``settings.CONTRACT_LINT`` (one line should neither
+  decide the whole score nor be too small to matter); a ratio rule without a cap on its score
+- the appraisee's own department provides the actual value of a line (self-appraisal through the data
+  source role)
 
 ``lint_contract`` also runs on unsaved lines (the editor's live check), so it reads only what the
 contract and the lines passed in carry, plus one query for the peers.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -24,11 +36,24 @@ from django.conf import settings
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from .models import SECTION_ORDER, Contract, ContractLine, Section
+from apps.core.periods import MONTHS_PER, Period
+
+from .models import SECTION_ORDER, Contract, ContractLine, Section, Status
 from .scoring import RATIO_KINDS, ScoringError, validate_rule
 
 ERROR, WARNING = "error", "warning"
 HUNDRED = Decimal(100)
+
+#: HR's target-setting limits (override in settings.CONTRACT_LINT): line weights in percent of their
+#: section, and the range of a new target as a share of last period's agreed target (percent).
+LINT_DEFAULTS = {"max_line_weight": Decimal(60), "min_line_weight": Decimal(5),
+                 "target_range": (Decimal(50), Decimal(200))}
+
+
+def lint_settings() -> dict:
+    conf = dict(LINT_DEFAULTS)
+    conf.update(getattr(settings, "CONTRACT_LINT", {}) or {})
+    return conf
 
 
 @dataclass(frozen=True)
@@ -214,6 +239,132 @@ def _goal_links(lines: list) -> list[LintIssue]:
     return issues
 
 
+def _scored_by_rule(line) -> bool:
+    return isinstance(line.rule, dict) and bool(line.rule) and line.rule.get("kind") != "direct"
+
+
+def _smart(contract: Contract, lines: list) -> list[LintIssue]:
+    """Specific, measurable, time-bound (attainable and relevant: ``_history``, ``_goal_links``)."""
+    issues = []
+    try:
+        period = Period.parse(contract.period)
+    except Exception:  # noqa: BLE001 - an invalid period is the model's error, not the lint's
+        return []
+    for number, line in enumerate(lines, start=1):
+        label = _line_label(number, line)
+        ind = line.indicator if line.indicator_id else None
+        if _scored_by_rule(line):
+            said = (line.standard or "").strip() or (ind and ((ind.definition or "").strip()
+                                                               or (ind.formula or "").strip()))
+            if not said:
+                issues.append(LintIssue(WARNING, "not_specific", _(
+                    "%(line)s is not specific: give a definition or formula in the library, or a standard on the "
+                    "line, so both sides know what is measured.") % {"line": label}, number))
+            if not ((line.unit or "").strip() or (ind and (ind.formula or "").strip())):
+                issues.append(LintIssue(WARNING, "not_measurable", _(
+                    "%(line)s is not measurable as written: give the unit of its target (%%, 万元, days...) or "
+                    "the formula that calculates it.") % {"line": label}, number))
+        if line.due_date and not period.contains(line.due_date):
+            issues.append(LintIssue(ERROR, "due_outside_period", _(
+                "%(line)s is due on %(due)s, outside the contract's period %(period)s (%(first)s to %(last)s): "
+                "a target is time-bound to the period it is appraised in.")
+                % {"line": label, "due": line.due_date.isoformat(), "period": period.code,
+                   "first": period.start.isoformat(), "last": period.end.isoformat()}, number))
+    return issues
+
+
+def _caps(contract: Contract, lines: list) -> list[LintIssue]:
+    conf = lint_settings()
+    top, bottom = Decimal(conf["max_line_weight"]), Decimal(conf["min_line_weight"])
+    issues = []
+    for number, line in enumerate(lines, start=1):
+        if line.section != Section.RESULTS or not (contract.section_weight(line.section) or 0):
+            continue  # behaviour is rated as a whole; the work plan is the month's own items
+        weight = line.weight or Decimal(0)
+        label = _line_label(number, line)
+        if weight > top:
+            issues.append(LintIssue(WARNING, "weight_above_cap", _(
+                "%(line)s weighs %(weight)s%% of its section, above the cap of %(cap)s%%: one indicator would "
+                "decide the score alone.") % {"line": label, "weight": _pct(weight), "cap": _pct(top)}, number))
+        elif 0 < weight < bottom:
+            issues.append(LintIssue(WARNING, "weight_below_floor", _(
+                "%(line)s weighs %(weight)s%% of its section, below %(floor)s%%: too small to matter; merge it "
+                "or drop it.") % {"line": label, "weight": _pct(weight), "floor": _pct(bottom)}, number))
+        rule = line.rule if isinstance(line.rule, dict) else {}
+        if rule.get("kind") in RATIO_KINDS and "cap" in rule and rule.get("cap") in (None, ""):
+            issues.append(LintIssue(WARNING, "score_uncapped", _(
+                "%(line)s has no cap on its score: one outstanding line could outweigh all the others (the deck: "
+                "at most 150 points).") % {"line": label}, number))
+    return issues
+
+
+def _self_source(contract: Contract, lines: list) -> list[LintIssue]:
+    dept = contract.employee.department_id if contract.employee_id else None
+    issues = []
+    for number, line in enumerate(lines, start=1):
+        if dept and line.data_source_id == dept and _scored_by_rule(line):
+            issues.append(LintIssue(WARNING, "self_reported", _(
+                "%(line)s takes its actual value from the appraisee's own department: they would supply the "
+                "figure they are appraised on. Name an independent data source if there is one.")
+                % {"line": _line_label(number, line)}, number))
+    return issues
+
+
+def _overlapping_codes(period: Period) -> set[str]:
+    codes = set()
+    for month in range(period.month_range[0], period.month_range[1] + 1):
+        day = dt.date(period.year, month, 1)
+        codes |= {Period.containing(freq, day).code for freq in MONTHS_PER}
+    codes.discard(period.code)
+    return codes
+
+
+def _history(contract: Contract, lines: list) -> list[LintIssue]:
+    """One query: the appraisee's other current contracts whose period overlaps this one (the same
+    indicator there is double appraisal), and last period's agreed contract (attainable targets)."""
+    if not contract.employee_id:
+        return []
+    try:
+        period = Period.parse(contract.period)
+    except Exception:  # noqa: BLE001
+        return []
+    overlapping = _overlapping_codes(period)
+    previous = period.previous().code
+    rows = (ContractLine.objects
+            .filter(contract__employee_id=contract.employee_id, contract__is_latest=True,
+                    contract__period__in=overlapping | {previous}, indicator__isnull=False)
+            .exclude(contract__status=Status.SUPERSEDED)
+            .values_list("contract__period", "contract__status", "indicator_id", "target"))
+    elsewhere: dict[int, str] = {}
+    last_target: dict[int, Decimal] = {}
+    for code, status, indicator_id, target in rows:
+        if code in overlapping:
+            elsewhere.setdefault(indicator_id, code)
+        if code == previous and status == Status.AGREED and target:
+            last_target[indicator_id] = Decimal(target)
+    low, high = (Decimal(x) for x in lint_settings()["target_range"])
+    issues = []
+    for number, line in enumerate(lines, start=1):
+        if not line.indicator_id:
+            continue
+        label = _line_label(number, line)
+        if line.indicator_id in elsewhere:
+            issues.append(LintIssue(ERROR, "double_appraisal", _(
+                "%(line)s is also appraised in the contract for %(other)s, which overlaps %(period)s: the same "
+                "work would be appraised twice.")
+                % {"line": label, "other": elsewhere[line.indicator_id], "period": period.code}, number))
+        before = last_target.get(line.indicator_id)
+        if before and line.target:
+            share = Decimal(line.target) / before * HUNDRED
+            if not (low <= share <= high):
+                issues.append(LintIssue(WARNING, "not_attainable", _(
+                    "%(line)s: the target %(target)s is %(share)s%% of last period's agreed target %(before)s, "
+                    "outside the range HR set (%(low)s%% to %(high)s%%). Is it attainable, and still a stretch?")
+                    % {"line": label, "target": _pct(Decimal(line.target)), "share": _pct(share.quantize(1)),
+                       "before": _pct(before), "low": _pct(low), "high": _pct(high)}, number))
+    return issues
+
+
 def lint_contract(contract: Contract, lines=None, *, peers: bool = True) -> list[LintIssue]:
     """Every issue of the contract (errors first). ``lines`` defaults to the saved lines."""
     if lines is None:
@@ -224,8 +375,12 @@ def lint_contract(contract: Contract, lines=None, *, peers: bool = True) -> list
         issues += _line_issues(number, line)
     issues += _parties(contract)
     issues += _duplicates(lines)
+    issues += _smart(contract, lines)
+    issues += _caps(contract, lines)
+    issues += _self_source(contract, lines)
     if peers:
         issues += _peer_differences(contract, lines)
+        issues += _history(contract, lines)
     issues += _goal_links(lines)
     return sorted(issues, key=lambda i: 0 if i.level == ERROR else 1)
 

@@ -100,7 +100,21 @@ def contract_permissions(user, contract: Contract) -> frozenset[str]:
     viewer = access.viewer_for(user)
     if viewer.employee_id and contract.appraiser_id == viewer.employee_id:
         perms |= {access.READ, access.WRITE}
+    if appraisee_drafts(user, contract):
+        perms |= {access.READ, access.WRITE}
     return frozenset(perms)
+
+
+#: The states in which the appraisee works on their own bottom-up proposal (proposed: to withdraw it).
+APPRAISEE_DRAFT_STATES = frozenset({Status.DRAFT, Status.RETURNED, Status.PROPOSED})
+
+
+def appraisee_drafts(user, contract: Contract) -> bool:
+    """Bottom-up (the employee proposes, seed section 6): the appraisee edits and proposes their own
+    proposal until both have signed. Top-down and negotiated contracts are written by the manager."""
+    viewer = access.viewer_for(user)
+    return (bool(viewer.employee_id) and contract.employee_id == viewer.employee_id
+            and contract.method == Method.BOTTOM_UP and contract.status in APPRAISEE_DRAFT_STATES)
 
 
 def require_contract(user, perm: str, contract: Contract) -> frozenset[str]:
@@ -440,11 +454,23 @@ def contract_draft(*, actor, employee: Employee, period: str | Period | None = N
                 .get(pk=employee.pk))
     if not access.can(actor, access.READ, "record", employee):
         raise NotFound(_("Not found."))
-    if not access.can(actor, access.WRITE, "record", employee):
+    own = access.viewer_for(actor).employee_id == employee.pk
+    if not own and not access.can(actor, access.WRITE, "record", employee):
         raise PermissionDenied(_("Only the direct manager or HR may draft this employee's contract."))
     if not employee.is_active:
         raise ApplicationError(_("%(name)s has left the company.") % {"name": employee.name}, field="employee")
+    if own:
+        # Bottom-up: the employee proposes their own contract for a period that has not started yet
+        # (targets are set before the period, never after the shooting).
+        method = Method.BOTTOM_UP
+        if period in (None, ""):
+            period = _period_for(employee, None).next()
     p = _period_for(employee, period)
+    if own and p.start <= timezone.localdate():
+        raise ApplicationError(
+            _("You propose your own contract for a period that has not started yet: %(period)s has already begun. "
+              "Choose %(next)s.") % {"period": p.code, "next": _period_for(employee, None).next().code},
+            field="period")
     if method not in Method.values:
         raise ApplicationError(_("Unknown way of making the contract."), field="method")
     existing = Contract.objects.filter(employee=employee, period=p.code, is_latest=True).first()

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -75,7 +76,8 @@ def _draftable_employees(user):
     viewer = access.viewer_for(user)
     if not viewer.employee_id:
         return qs.none()
-    return qs.filter(supervisor_id=viewer.employee_id).order_by("employee_no")
+    # their direct reports, and themselves: an employee proposes their own contract bottom-up
+    return qs.filter(Q(supervisor_id=viewer.employee_id) | Q(pk=viewer.employee_id)).order_by("employee_no")
 
 
 @login_required
@@ -85,7 +87,7 @@ def contract_list(request):
     qs = selectors.contract_list(user=request.user, filters=filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     hr = is_hr(request.user)
-    can_draft = hr or access.is_line_manager(request.user)
+    can_draft = hr or bool(access.viewer_for(request.user).employee_id)
     return render(request, "contracts/contract_list.html", {
         "form": form, "page": page, "query": _query(request), "can_draft": can_draft, "is_hr": hr,
         "filtered": bool(filters)})

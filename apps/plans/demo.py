@@ -17,7 +17,7 @@ from apps.core import periods
 from apps.org.models import Department, Employee, Position
 
 from . import selectors, services
-from .models import AnnualPlan, Goal, MonthlyPlan, OwnerKind, PlanStatus, StrategicTheme, Strategy
+from .models import AnnualPlan, Goal, GoalStatus, MonthlyPlan, OwnerKind, PlanStatus, StrategicTheme, Strategy
 
 THEMES = [
     ("financial", "营收与利润持续增长", "Grow revenue and profit"),
@@ -154,9 +154,25 @@ def _seed(actor) -> None:
             created.append((goal, spec["progress"]))
     for goal, progress in created:
         services.goal_progress_update(actor=actor, goal=goal, progress=Decimal(progress))
+    _approve_demo_goals(actor, annual)
     if selectors.plan_settings_get().pk is None:
         services.plan_settings_update(actor=actor, due_day=5, remind_days_before=3)
     _seed_monthly_plans(actor, goals, today, quarter)
+
+
+def _approve_demo_goals(actor, annual: AnnualPlan) -> None:
+    """Most of the demo's goals approved one level up (by an executive, who may approve any goal he did
+    not draft); the individual goals stay drafts so the approval step shows."""
+    from apps.core.roles import EXECUTIVE_GROUP
+
+    approver = (get_user_model().objects.filter(groups__name=EXECUTIVE_GROUP, is_active=True)
+                .exclude(pk=actor.pk).order_by("pk").first())
+    if approver is None:
+        return
+    for goal in (Goal.objects.filter(annual_plan=annual, status=GoalStatus.DRAFT)
+                 .exclude(owner_kind=OwnerKind.EMPLOYEE).select_related("department", "parent__department")):
+        if services.goal_can_approve(approver, goal):
+            services.goal_approve(actor=approver, goal=goal)
 
 
 def _items_for(employee: Employee, goals: dict, year: int, month: int, quarter: int) -> list[dict]:

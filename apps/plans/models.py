@@ -60,6 +60,7 @@ class StrategicTheme(BilingualNameMixin, VersionedModel):
     perspective = models.CharField(_("BSC perspective"), max_length=20, choices=Perspective.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         verbose_name = _("strategic theme")
@@ -74,6 +75,7 @@ class AnnualPlan(BilingualNameMixin, VersionedModel):
     strategy = models.ForeignKey(Strategy, verbose_name=_("strategy"), on_delete=models.PROTECT,
                                  related_name="annual_plans")
     summary = models.TextField(_("summary"), blank=True)
+    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         verbose_name = _("annual business plan")
@@ -85,6 +87,14 @@ class OwnerKind(models.TextChoices):
     DEPARTMENT = "department", _("Department")
     POSITION = "position", _("Position")
     EMPLOYEE = "employee", _("Employee")
+
+
+class GoalStatus(models.TextChoices):
+    """A goal is drafted (by its owner or a manager), approved one level up and then locked: a later
+    change goes through a change request with a reason, which sends it back to draft."""
+
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
 
 
 class Goal(BilingualNameMixin, VersionedModel):
@@ -123,6 +133,13 @@ class Goal(BilingualNameMixin, VersionedModel):
                                    validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
                                    **PERCENT)
     description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+                                    editable=False, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    change_reason = models.TextField(_("reason for the last change request"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("goal")

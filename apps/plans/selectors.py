@@ -458,3 +458,9 @@ def acknowledgement_list(*, user) -> QuerySet[GoalAcknowledgement]:
 def is_new_hire(employee: Employee, today: dt.date | None = None, days: int = 90) -> bool:
     today = today or timezone.localdate()
     return employee.hire_date is not None and (today - employee.hire_date).days <= days
+
+
+def person_label(user) -> str:
+    """A user's name as an employee (or the login name of an account without one)."""
+    emp = Employee.objects.filter(user_id=user.pk).only("name_zh", "name_en").first()
+    return emp.name if emp else user.get_username()

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.plans",
     "apps.contracts",
     "apps.coaching",
+    "apps.feedback",
     "apps.appraisals",
     "apps.interviews",
     "apps.appeals",

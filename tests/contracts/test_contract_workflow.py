@@ -62,7 +62,7 @@ def test_only_the_direct_manager_or_hr_drafts(org):
         services.contract_draft(actor=org.user("manager"), employee=org.staff, period="2026-11")
     with pytest.raises(NotFound):  # an unrelated colleague does not even learn the person's record exists
         services.contract_draft(actor=org.user("accountant"), employee=org.staff, period="2026-11")
-    with pytest.raises(PermissionDenied):  # nobody drafts their own
+    with pytest.raises(ApplicationError):  # their own only bottom-up, for a period not begun yet
         services.contract_draft(actor=org.user("staff"), employee=org.staff, period="2026-11")
     assert services.contract_draft(actor=org.user("hr"), employee=org.staff, period="2026-11").pk
 

@@ -3,7 +3,14 @@ One module per area (``api_urls.py`` names the views from here): ``strategy``, `
 ``monthly`` (monthly work plans), ``onboarding`` (acknowledgements), ``deadlines`` (HR's settings).
 """
 from .deadlines import PlanSettingsApi
-from .goals import GoalDetailApi, GoalListApi, GoalProgressApi, GoalTreeApi
+from .goals import (
+    GoalApproveApi,
+    GoalChangeRequestApi,
+    GoalDetailApi,
+    GoalListApi,
+    GoalProgressApi,
+    GoalTreeApi,
+)
 from .monthly import (
     MonthlyPlanDetailApi,
     MonthlyPlanItemsApi,
@@ -17,11 +24,22 @@ from .monthly import (
     PlanSubmitApi,
 )
 from .onboarding import AcknowledgementApi
-from .strategy import AnnualPlanListApi, StrategyListApi
+from .strategy import (
+    AnnualPlanArchiveApi,
+    AnnualPlanDetailApi,
+    AnnualPlanListApi,
+    StrategyArchiveApi,
+    StrategyDetailApi,
+    StrategyListApi,
+    ThemeArchiveApi,
+    ThemeCreateApi,
+    ThemeDetailApi,
+)
 
 __all__ = [
-    "AcknowledgementApi", "AnnualPlanListApi", "GoalDetailApi", "GoalListApi", "GoalProgressApi", "GoalTreeApi",
+    "AcknowledgementApi", "AnnualPlanArchiveApi", "AnnualPlanDetailApi", "AnnualPlanListApi", "GoalApproveApi",
+    "GoalChangeRequestApi", "GoalDetailApi", "GoalListApi", "GoalProgressApi", "GoalTreeApi",
     "MonthlyPlanDetailApi", "MonthlyPlanItemsApi", "MonthlyPlanListApi", "PlanBulkConfirmApi", "PlanCarryForwardApi",
     "PlanConfirmApi", "PlanItemResultApi", "PlanReopenApi", "PlanReturnApi", "PlanSettingsApi", "PlanSubmitApi",
-    "StrategyListApi",
+    "StrategyArchiveApi", "StrategyDetailApi", "StrategyListApi", "ThemeArchiveApi", "ThemeCreateApi", "ThemeDetailApi",
 ]

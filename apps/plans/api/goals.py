@@ -26,13 +26,16 @@ class GoalOutput(serializers.ModelSerializer):
     department_code = serializers.CharField(source="department.code", read_only=True)
     employee_no = serializers.CharField(source="employee.employee_no", default=None, read_only=True)
     attainment = serializers.CharField(source="attainment_class", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft, or approved (locked: change it through a "
+                                                             "change request)")
 
     class Meta:
         model = Goal
         fields = ["id", "code", "name", "name_zh", "name_en", "year", "period", "period_kind", "period_index",
                   "period_label", "parent", "root", "depth", "level", "owner_kind", "owner", "department",
                   "department_code", "position", "employee", "employee_no", "theme", "measure", "unit", "target",
-                  "actual", "weight", "progress", "attainment", "description", "version"]
+                  "actual", "weight", "progress", "attainment", "description", "status", "approved_at", "change_reason",
+                  "version"]
 
 
 class GoalTreeNodeOutput(serializers.Serializer):
@@ -189,4 +192,36 @@ class GoalProgressApi(APIView):
         d = ser.validated_data
         services.goal_progress_update(actor=request.user, goal=goal, progress=d.get("progress"),
                                       actual=d.get("actual"), expected_version=d.get("version"))
+        return Response(GoalOutput(selectors.goal_get(user=request.user, pk=pk)).data)
+
+
+class GoalApproveApi(APIView):
+    """Approve a draft goal (one level up: not its drafter nor its owner). It is locked afterwards."""
+
+    class GoalApproveInput(serializers.Serializer):
+        version = VersionField(required=True)
+
+    @extend_schema(request=GoalApproveInput, responses=GoalOutput)
+    def post(self, request, pk):
+        goal = selectors.goal_get(user=request.user, pk=pk)
+        ser = self.GoalApproveInput(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.goal_approve(actor=request.user, goal=goal, expected_version=ser.validated_data["version"])
+        return Response(GoalOutput(selectors.goal_get(user=request.user, pk=pk)).data)
+
+
+class GoalChangeRequestApi(APIView):
+    """Request a change to an approved goal, with a reason: it goes back to draft."""
+
+    class GoalChangeRequestInput(serializers.Serializer):
+        reason = serializers.CharField(max_length=services.GOAL_REASON_MAX)
+        version = VersionField(required=True)
+
+    @extend_schema(request=GoalChangeRequestInput, responses=GoalOutput)
+    def post(self, request, pk):
+        goal = selectors.goal_get(user=request.user, pk=pk)
+        ser = self.GoalChangeRequestInput(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.goal_change_request(actor=request.user, goal=goal, reason=ser.validated_data["reason"],
+                                     expected_version=ser.validated_data["version"])
         return Response(GoalOutput(selectors.goal_get(user=request.user, pk=pk)).data)

@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import DecimalField, Exists, F, FloatField, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Round, Substr
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
@@ -20,8 +22,8 @@ from apps.core.roles import is_executive, is_hr
 from apps.org.models import Department, Employee, Position
 
 from .. import selectors
-from ..models import AnnualPlan, Goal, OwnerKind, StrategicTheme
-from .kernel import HUNDRED, TWO_PLACES
+from ..models import AnnualPlan, Goal, GoalStatus, OwnerKind, StrategicTheme
+from .kernel import HUNDRED, TWO_PLACES, notify, person_name
 
 
 def _decimal(value, *, field: str, label: str) -> Decimal | None:
@@ -113,7 +115,10 @@ def _check_placement(*, name: str, department: Department, parent: Goal | None, 
             field="parent")
 
 
-def _check_theme(theme: StrategicTheme | None, annual_plan: AnnualPlan) -> None:
+def _check_theme(theme: StrategicTheme | None, annual_plan: AnnualPlan, *, newly_chosen: bool = True) -> None:
+    if theme is not None and newly_chosen and StrategicTheme.objects.filter(pk=theme.pk, is_archived=True).exists():
+        raise ApplicationError(_("The theme %(theme)s is archived: choose a current one.") % {"theme": theme.name},
+                               field="theme")
     if theme is not None and theme.strategy_id != annual_plan.strategy_id:
         raise ApplicationError(_("The theme %(theme)s belongs to another strategy than the %(year)s plan's.")
                                % {"theme": theme.name, "year": annual_plan.year}, field="theme")
@@ -186,6 +191,9 @@ def goal_create(*, actor, name_zh: str, name_en: str = "", annual_plan: AnnualPl
         annual_plan = parent.annual_plan
     if annual_plan is None:
         raise ApplicationError(_("Choose the annual business plan this goal belongs to."), field="annual_plan")
+    if AnnualPlan.objects.filter(pk=annual_plan.pk, is_archived=True).exists():
+        raise ApplicationError(_("The %(year)s plan is archived: no goal can be added to it.")
+                               % {"year": annual_plan.year}, field="annual_plan")
     if parent is None and not (is_hr(actor) or is_executive(actor)):
         raise PermissionDenied(_("Only HR and executives set the company's top goals: choose the goal this one "
                                  "serves."))
@@ -211,7 +219,7 @@ def goal_create(*, actor, name_zh: str, name_en: str = "", annual_plan: AnnualPl
                 period_index=period_index, measure=measure, unit=unit,
                 target=_decimal(target, field="target", label=_("Target")),
                 weight=_decimal(weight, field="weight", label=_("Weight")) if weight not in (None, "") else HUNDRED,
-                name_zh=name_zh, name_en=name_en, description=description, code=code)
+                name_zh=name_zh, name_en=name_en, description=description, code=code, drafted_by=actor)
     goal.full_clean(exclude=["path", "root"])
     goal.save()
     goal.path = f"{parent.path if parent else '/'}{goal.pk}/"
@@ -233,6 +241,7 @@ def goal_update(*, actor, goal: Goal, expected_version: int | None = None, **cha
     if not goal_can_manage(actor, department=obj.department, employee=obj.employee):
         raise PermissionDenied(_("You may see this goal but not change it."))
     check_version(obj, expected_version)
+    _refuse_locked(obj)
     unknown = set(changes) - GOAL_UPDATE_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -274,7 +283,7 @@ def goal_update(*, actor, goal: Goal, expected_version: int | None = None, **cha
                 _("“%(child)s” (%(child_period)s) would no longer fall inside this goal's period.")
                 % {"child": child.name, "child_period": child_period.year_first_label},
                 field="period_index")
-    _check_theme(obj.theme, obj.annual_plan)
+    _check_theme(obj.theme, obj.annual_plan, newly_chosen=obj.theme_id != before.get("theme"))
     if obj.code and Goal.objects.filter(annual_plan_id=obj.annual_plan_id, code=obj.code).exclude(pk=obj.pk).exists():
         raise ApplicationError(_("The %(year)s plan already has a goal with code %(code)s.")
                                % {"year": obj.year, "code": obj.code}, field="code")
@@ -346,6 +355,7 @@ def goal_delete(*, actor, goal: Goal, expected_version: int | None = None) -> No
     if not goal_can_manage(actor, department=obj.department, employee=obj.employee):
         raise PermissionDenied(_("You may see this goal but not change it."))
     check_version(obj, expected_version)
+    _refuse_locked(obj)
     if Goal.objects.filter(parent=obj).exists():
         raise ApplicationError(_("“%(goal)s” has goals below it: move or delete those first.") % {"goal": obj.name})
     if obj.depth == 0 and Goal.objects.filter(root_id=obj.pk).exclude(pk=obj.pk).exists():  # pragma: no cover
@@ -360,3 +370,98 @@ def goal_delete(*, actor, goal: Goal, expected_version: int | None = None) -> No
                  object_repr=before.get("name_zh", ""), before=before)
     _rollup_ancestors(ancestors)
 
+
+
+# --- goals: approval and change requests -------------------------------------------------------------
+
+def _refuse_locked(goal: Goal) -> None:
+    if goal.status == GoalStatus.APPROVED:
+        raise ApplicationError(_("“%(goal)s” is approved and locked. Request a change with a reason first; it then "
+                                 "goes back to draft for approval.") % {"goal": goal.name})
+
+
+def goal_owned_by(actor, goal: Goal) -> bool:
+    """The goal's own owner: the employee, a holder of the position, the department's head."""
+    return _owns_goal(actor, goal)
+
+
+def goal_can_approve(actor, goal: Goal) -> bool:
+    """One level up: whoever may manage the goal above (for a top goal, HR or an executive), never
+    the person who drafted it nor its owner. HR may approve any goal it did not draft."""
+    if goal.drafted_by_id == getattr(actor, "pk", None) or _owns_goal(actor, goal):
+        return False
+    if is_hr(actor):
+        return True
+    if goal.parent_id is None:
+        return is_executive(actor)
+    parent = goal.parent
+    return goal_can_manage(actor, department=parent.department, employee=parent.employee)
+
+
+@transaction.atomic
+def goal_approve(*, actor, goal: Goal, expected_version: int | None = None) -> Goal:
+    obj = (Goal.objects.select_for_update(of=("self",))
+           .select_related("department", "parent__department", "parent__employee").get(pk=goal.pk))
+    if not selectors.goal_can_see(actor, obj):
+        raise NotFound(_("Not found."))
+    check_version(obj, expected_version)
+    if obj.status == GoalStatus.APPROVED:
+        return obj
+    if not goal_can_approve(actor, obj):
+        if obj.drafted_by_id == actor.pk or _owns_goal(actor, obj):
+            raise PermissionDenied(_("You cannot approve a goal you drafted or own: it is approved one level up."))
+        raise PermissionDenied(_("A goal is approved one level up: by whoever manages the goal it serves."))
+    before = snapshot(obj, fields=["status"])
+    obj.status = GoalStatus.APPROVED
+    obj.approved_by = actor
+    obj.approved_at = timezone.now()
+    bump(obj)
+    obj.save(update_fields=["status", "approved_by", "approved_at", "version", "updated_at"])
+    audit_record(actor=actor, action="goal.approve", obj=obj, before=before, after=snapshot(obj, fields=["status"]))
+    if obj.drafted_by_id and obj.drafted_by_id != actor.pk:
+        name = obj.name
+        transaction.on_commit(lambda: notify(
+            obj.drafted_by, title=lambda: _("Goal approved: %(goal)s") % {"goal": name},
+            body=lambda: _("%(who)s approved it; it is now locked.") % {"who": person_name(actor)},
+            url=reverse("plans:goal_detail", args=[obj.pk])))
+    return obj
+
+
+GOAL_REASON_MAX = 2000
+
+
+@transaction.atomic
+def goal_change_request(*, actor, goal: Goal, reason: str, expected_version: int | None = None) -> Goal:
+    """Ask to change an approved goal: with a reason (kept on the goal and in the audit trail), the goal
+    goes back to draft so its owner or manager can edit it, and is approved again one level up."""
+    obj = Goal.objects.select_for_update(of=("self",)).select_related("department").get(pk=goal.pk)
+    if not selectors.goal_can_see(actor, obj):
+        raise NotFound(_("Not found."))
+    if not (goal_can_manage(actor, department=obj.department, employee=obj.employee) or _owns_goal(actor, obj)):
+        raise PermissionDenied(_("Only the goal's owner, their managers and HR may request a change."))
+    check_version(obj, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason for the change."), field="reason")
+    if len(reason) > GOAL_REASON_MAX:
+        raise ApplicationError(_("The reason is too long: at most %(n)s characters.") % {"n": GOAL_REASON_MAX},
+                               field="reason")
+    if obj.status != GoalStatus.APPROVED:
+        raise ApplicationError(_("“%(goal)s” is still a draft: edit it directly.") % {"goal": obj.name})
+    before = snapshot(obj, fields=["status", "change_reason"])
+    approver = obj.approved_by
+    obj.status, obj.change_reason, obj.approved_by, obj.approved_at = GoalStatus.DRAFT, reason, None, None
+    obj.drafted_by = actor
+    bump(obj)
+    obj.save(update_fields=["status", "change_reason", "approved_by", "approved_at", "drafted_by", "version",
+                            "updated_at"])
+    audit_record(actor=actor, action="goal.change_request", obj=obj, before=before,
+                 after=snapshot(obj, fields=["status", "change_reason"]))
+    if approver is not None and approver.pk != actor.pk:
+        name = obj.name
+        transaction.on_commit(lambda: notify(
+            approver, title=lambda: _("Change requested: %(goal)s") % {"goal": name},
+            body=lambda: _("%(who)s reopened the goal you approved: %(reason)s")
+            % {"who": person_name(actor), "reason": reason},
+            url=reverse("plans:goal_detail", args=[obj.pk])))
+    return obj

@@ -70,6 +70,9 @@ def strategy_update(*, actor, strategy: Strategy, expected_version: int | None =
 def theme_create(*, actor, strategy: Strategy, name_zh: str, name_en: str = "", perspective: str = "",
                  description: str = "", order: int = 0) -> StrategicTheme:
     _require_planner(actor)
+    if not strategy.is_active:
+        raise ApplicationError(_("The strategy %(strategy)s is archived: restore it before adding themes.")
+                               % {"strategy": strategy.name})
     theme = StrategicTheme(strategy=strategy, name_zh=name_zh, name_en=name_en, perspective=perspective,
                            description=description, order=order)
     theme.full_clean()
@@ -102,6 +105,9 @@ def annual_plan_create(*, actor, year: int, strategy: Strategy, name_zh: str, na
     if AnnualPlan.objects.filter(year=year).exists():
         raise ApplicationError(_("There is already an annual business plan for %(year)s.") % {"year": year},
                                field="year")
+    if not strategy.is_active:
+        raise ApplicationError(_("The strategy %(strategy)s is archived: choose a current one.")
+                               % {"strategy": strategy.name}, field="strategy")
     if not (strategy.start_year <= year <= strategy.end_year):
         raise ApplicationError(
             _("The strategy %(strategy)s covers %(first)s to %(last)s, not %(year)s.")
@@ -130,3 +136,46 @@ def annual_plan_update(*, actor, annual_plan: AnnualPlan, expected_version: int 
     audit_record(actor=actor, action="annual_plan.update", obj=obj, before=before, after=snapshot(obj))
     return obj
 
+
+
+# --- archiving (reversible: nothing is deleted, the history keeps pointing at it) -----------------
+
+def _set_archived(*, actor, model, obj, field: str, archived: bool, expected_version, action: str):
+    _require_planner(actor)
+    row = model.objects.select_for_update().get(pk=obj.pk)
+    check_version(row, expected_version)
+    value = (not archived) if field == "is_active" else archived
+    if getattr(row, field) == value:
+        return row
+    before = snapshot(row)
+    setattr(row, field, value)
+    row.full_clean()
+    bump(row)
+    row.save()
+    audit_record(actor=actor, action=f"{action}.{'archive' if archived else 'restore'}", obj=row, before=before,
+                 after=snapshot(row))
+    return row
+
+
+@transaction.atomic
+def strategy_archive(*, actor, strategy: Strategy, archived: bool = True,
+                     expected_version: int | None = None) -> Strategy:
+    """Archive (or restore) a strategy: it stays on record, but no new annual plan can follow it."""
+    return _set_archived(actor=actor, model=Strategy, obj=strategy, field="is_active", archived=archived,
+                         expected_version=expected_version, action="strategy")
+
+
+@transaction.atomic
+def theme_archive(*, actor, theme: StrategicTheme, archived: bool = True,
+                  expected_version: int | None = None) -> StrategicTheme:
+    """Archive (or restore) a theme: goals keep it, but no goal can newly choose it."""
+    return _set_archived(actor=actor, model=StrategicTheme, obj=theme, field="is_archived", archived=archived,
+                         expected_version=expected_version, action="strategic_theme")
+
+
+@transaction.atomic
+def annual_plan_archive(*, actor, annual_plan: AnnualPlan, archived: bool = True,
+                        expected_version: int | None = None) -> AnnualPlan:
+    """Archive (or restore) an annual plan: its goals stay readable, no goal can be added to it."""
+    return _set_archived(actor=actor, model=AnnualPlan, obj=annual_plan, field="is_archived", archived=archived,
+                         expected_version=expected_version, action="annual_plan")

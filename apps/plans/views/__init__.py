@@ -9,12 +9,23 @@ on the forms. One module per area of pages (``urls.py`` names the views from her
 - ``common``: what the pages share (package-internal).
 """
 from .deadlines import plan_settings
-from .goals import goal_delete, goal_detail, goal_edit, goal_new, goal_progress, goal_tree, my_goals
+from .goals import (
+    goal_approve,
+    goal_change_request,
+    goal_delete,
+    goal_detail,
+    goal_edit,
+    goal_new,
+    goal_progress,
+    goal_tree,
+    my_goals,
+)
 from .monthly import item_complete, my_plan, plan_action, plan_detail, plan_pdf, plan_start
 from .onboarding import acknowledge
 from .strategy import (
     annual_plan_edit,
     annual_plan_new,
+    archive,
     strategy,
     strategy_edit,
     strategy_new,
@@ -24,7 +35,8 @@ from .strategy import (
 from .team import team
 
 __all__ = [
-    "acknowledge", "annual_plan_edit", "annual_plan_new", "goal_delete", "goal_detail", "goal_edit", "goal_new",
+    "acknowledge", "annual_plan_edit", "annual_plan_new", "archive", "goal_approve", "goal_change_request",
+    "goal_delete", "goal_detail", "goal_edit", "goal_new",
     "goal_progress", "goal_tree", "item_complete", "my_goals", "my_plan", "plan_action", "plan_detail",
     "plan_pdf", "plan_settings", "plan_start", "strategy", "strategy_edit", "strategy_new", "team", "theme_edit", "theme_new",
 ]

@@ -76,7 +76,14 @@ def goal_detail(request, pk):
     return render(request, "plans/goal_detail.html", {
         "goal": goal, "chain": selectors.goal_chain(goal, user=request.user), "children": children,
         "children_weight": sum((c.weight for c in children), Decimal("0")), "is_leaf": is_leaf,
-        "can_edit": services.goal_can_manage(request.user, department=goal.department, employee=goal.employee),
+        "can_edit": goal.status == "draft"
+        and services.goal_can_manage(request.user, department=goal.department, employee=goal.employee),
+        "can_approve": goal.status == "draft" and services.goal_can_approve(request.user, goal),
+        "can_request_change": goal.status == "approved"
+        and (services.goal_can_manage(request.user, department=goal.department, employee=goal.employee)
+             or services.goal_owned_by(request.user, goal)),
+        "reason_max": services.GOAL_REASON_MAX,
+        "approved_by_name": selectors.person_label(goal.approved_by) if goal.approved_by_id else "",
         "can_progress": can_progress, "progress_form": form,
         "can_add_child": is_planner(request.user) or selectors.is_line_manager(request.user),
     })
@@ -176,3 +183,30 @@ def goal_delete(request, pk):
     messages.success(request, _("The goal was deleted."))
     return redirect("plans:goal_detail", pk=parent_id) if parent_id else redirect("plans:goal_tree")
 
+
+
+@require_POST
+@login_required
+def goal_approve(request, pk):
+    goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
+    try:
+        services.goal_approve(actor=request.user, goal=goal, expected_version=request.POST.get("version") or None)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Approved: the goal is now locked."))
+    return redirect("plans:goal_detail", pk=goal.pk)
+
+
+@require_POST
+@login_required
+def goal_change_request(request, pk):
+    goal = get_or_404(selectors.goal_get, user=request.user, pk=pk)
+    try:
+        services.goal_change_request(actor=request.user, goal=goal, reason=request.POST.get("reason", ""),
+                                     expected_version=request.POST.get("version") or None)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The goal is back in draft: change it, then ask for approval again."))
+    return redirect("plans:goal_detail", pk=goal.pk)

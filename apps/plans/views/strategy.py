@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.exceptions import ApplicationError
 from apps.core.forms import run_service
 
 from .. import selectors, services
@@ -138,3 +139,41 @@ def annual_plan_edit(request, pk):
     return _simple_form(request, form=form, title=_("Edit annual business plan"), back=reverse("plans:strategy"),
                         call=call, success=_("Saved."))
 
+
+
+# --- archiving, with a confirmation page ------------------------------------------------------------
+
+_ARCHIVABLE = {
+    "strategy": (Strategy, "strategy_archive", "strategy", lambda o: not o.is_active),
+    "theme": (StrategicTheme, "theme_archive", "theme", lambda o: o.is_archived),
+    "annual": (AnnualPlan, "annual_plan_archive", "annual_plan", lambda o: o.is_archived),
+}
+
+
+@login_required
+def archive(request, kind, pk):
+    """Archive or restore a strategy, a theme or an annual plan: a page asks to confirm (GET), the
+    POST (with the version shown) does it; a stale version is refused with the reason."""
+    _planner_only(request)
+    if kind not in _ARCHIVABLE:
+        raise Http404
+    model, service_name, arg, is_archived = _ARCHIVABLE[kind]
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    restoring = is_archived(obj)
+    back = reverse("plans:strategy")
+    error = ""
+    if request.method == "POST":
+        try:
+            getattr(services, service_name)(actor=request.user, archived=not restoring,
+                                            expected_version=request.POST.get("version") or None, **{arg: obj})
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Restored.") if restoring else _("Archived."))
+            return redirect(back)
+    status = 409 if error else 200
+    return render(request, "plans/archive_confirm.html", {
+        "obj": obj, "restoring": restoring, "back": back, "error": error, "kind": kind,
+    }, status=status)
