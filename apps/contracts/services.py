@@ -432,6 +432,33 @@ def template_update(*, actor, template: ContractTemplate, expected_version: int 
     return tpl
 
 
+# --- who may be a contract's appraiser ----------------------------------------------------------
+
+def appraiser_check(*, actor, employee: Employee, appraiser: Employee | None) -> bool:
+    """The one rule for who may be ``employee``'s appraiser (发约人), on every path that sets it.
+
+    The direct supervisor, or someone HR names; never the appraisee; never someone who has left; a
+    manager or anyone else who is not HR may name no one but the direct supervisor. Answers whether
+    HR named the appraiser from outside the management chain (``appraiser_assigned_by_hr``); refuses
+    with a message otherwise. ``None`` (no appraiser yet) is allowed; signing refuses it (lint).
+    """
+    if appraiser is None:
+        return False
+    if appraiser.pk == employee.pk:
+        raise ApplicationError(_("No one appraises themselves: %(name)s cannot be their own appraiser.")
+                               % {"name": employee.name}, field="appraiser")
+    if not appraiser.is_active:
+        raise ApplicationError(_("%(name)s has left the company and cannot be an appraiser.")
+                               % {"name": appraiser.name}, field="appraiser")
+    if appraiser.pk == employee.supervisor_id:
+        return False
+    if not is_hr(actor):
+        raise PermissionDenied(_("The appraiser is the direct supervisor; only HR may name someone else."),
+                               field="appraiser")
+    in_chain = bool(appraiser.report_path) and employee.report_path.startswith(appraiser.report_path)
+    return not in_chain
+
+
 # --- contracts: drafting and editing -------------------------------------------------------------
 
 def indicator_line_defaults(indicator: Indicator) -> dict:
@@ -481,11 +508,13 @@ def contract_draft(*, actor, employee: Employee, period: str | Period | None = N
                "status": existing.get_status_display()}, field="period", extra={"contract": existing.pk})
     if template is None and use_template:
         template = default_template(employee)
-    appraiser = appraiser or employee.supervisor
-    in_chain = appraiser is not None and employee.report_path.startswith(appraiser.report_path)
+    if appraiser is None:
+        appraiser = employee.supervisor if employee.supervisor and employee.supervisor.is_active else None
+        assigned_by_hr = False
+    else:
+        assigned_by_hr = appraiser_check(actor=actor, employee=employee, appraiser=appraiser)
     contract = Contract(
-        employee=employee, appraiser=appraiser, appraiser_assigned_by_hr=bool(
-            appraiser is not None and appraiser.pk != employee.pk and not in_chain and is_hr(actor)),
+        employee=employee, appraiser=appraiser, appraiser_assigned_by_hr=assigned_by_hr,
         period=p.code, frequency=p.frequency, job_level=employee.job_level, position=employee.position,
         template=template, method=method, created_by=actor if getattr(actor, "is_authenticated", False) else None)
     if template is not None:
@@ -551,10 +580,8 @@ def contract_update(*, actor, contract: Contract, expected_version: int | None =
         c.method = changes["method"]
     if "appraiser" in changes and changes["appraiser"] != c.appraiser:
         appraiser = changes["appraiser"]
+        c.appraiser_assigned_by_hr = appraiser_check(actor=actor, employee=c.employee, appraiser=appraiser)
         c.appraiser = appraiser
-        in_chain = appraiser is not None and c.employee.report_path.startswith(appraiser.report_path)
-        c.appraiser_assigned_by_hr = bool(appraiser is not None and not in_chain and is_hr(actor)
-                                          and appraiser.pk != c.employee_id)
     _clean(c)
     if lines is not None:
         _apply_lines(ContractLine, "contract", c, lines)
