@@ -71,6 +71,10 @@ class CycleDetailApi(APIView):
     def get(self, request, pk):
         cycle = _cycle(request, pk)
         data = serializers.CycleSerializer(cycle).data
+        if not permissions.sees_company_aggregates(request.user):
+            # the aggregate policy: company-wide and per-department counts are for HR and executives
+            data["progress"], data["departments"] = None, []
+            return Response(data)
         progress = selectors.cycle_progress(cycle)
         data["progress"] = {"counts": progress["counts"],
                             "stages": [{"stage": b.stage, "due_date": b.due_date, "done": b.done, "total": b.total,

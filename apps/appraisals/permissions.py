@@ -2,8 +2,9 @@
 
 - An appraisal is read by the people who may read the employee's record (self, direct manager,
   the manager chain, HR) and by its appraiser (who may sit outside the chain when HR named them).
-- Data-source users (a user whose department is a line's data source, or below it) see and enter
-  the actuals of those lines only: never the scores, comments or the other lines.
+- Data-source users (a user whose own department is a line's data source, not a section below it,
+  or the head HR named for that department) see and enter the actuals of those lines only: never
+  the scores, comments or the other lines. Nobody, HR included, enters or returns their own actual.
 - A record a user may not see answers 404 (NotFound), never 403.
 """
 from __future__ import annotations
@@ -28,19 +29,27 @@ def _memo(user, key: str, compute):
 
 
 def data_source_ids(user) -> frozenset[int]:
-    """Departments whose lines the user provides data for: the user's own department and every
-    department above it (a line's data source is the user's department or one of its ancestors)."""
+    """Departments whose lines the user provides data for: the user's own department itself (not the
+    departments above it: a section of sales does not enter the figures sales answers for) and the
+    departments HR made the user head of (the role given explicitly, ``Department.head``)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
 
     def compute() -> frozenset[int]:
-        from apps.org.models import Employee
+        from apps.org.models import Department, Employee
 
-        path = (Employee.objects.filter(user_id=user.pk, is_active=True)
-                .values_list("department__path", flat=True).first())
-        return frozenset(int(x) for x in path.strip("/").split("/") if x) if path else frozenset()
+        emp = Employee.objects.filter(user_id=user.pk, is_active=True).values("pk", "department_id").first()
+        if emp is None:
+            return frozenset()
+        headed = Department.objects.filter(head_id=emp["pk"], is_active=True).values_list("pk", flat=True)
+        return frozenset({emp["department_id"], *headed} - {None})
 
     return _memo(user, "_appraisal_ds_ids", compute)
+
+
+def _own_line(user, appraisal) -> bool:
+    v = viewer(user)
+    return bool(v.employee_id) and appraisal.employee_id == v.employee_id
 
 
 def appraisal_scope_q(user, prefix: str = "") -> Q:
@@ -84,12 +93,15 @@ def is_self(user, appraisal) -> bool:
 
 
 def can_enter_actual(user, line, appraisal=None) -> bool:
-    """HR, a user of the line's data source, or (a line without a data source) its appraiser."""
+    """HR, a user of the line's data source, or (a line without a data source) its appraiser; never
+    the appraisee, whoever they are (nobody enters, returns or sees as data owner their own actual)."""
+    appraisal = appraisal or line.appraisal
+    if _own_line(user, appraisal):
+        return False
     if is_hr(user):
         return True
     if line.data_source_id is not None:
         return line.data_source_id in data_source_ids(user)
-    appraisal = appraisal or line.appraisal
     return is_appraiser(user, appraisal)
 
 
@@ -100,15 +112,22 @@ def require_line_data(user, line, appraisal=None) -> None:
 
 
 def actuals_scope_q(user) -> Q:
-    """Score lines whose actuals the user may see and enter."""
-    if is_hr(user):
-        return Q()
-    ids = data_source_ids(user)
+    """Score lines whose actuals the user may see and enter (never the user's own lines)."""
     v = viewer(user)
+    if is_hr(user):
+        return ~Q(appraisal__employee_id=v.employee_id) if v.employee_id else Q()
+    ids = data_source_ids(user)
     q = Q(data_source_id__in=list(ids)) if ids else Q(pk__in=[])
     if v.employee_id:
         q |= Q(data_source__isnull=True, appraisal__appraiser_id=v.employee_id)
+        q &= ~Q(appraisal__employee_id=v.employee_id)
     return q
+
+
+def sees_company_aggregates(user) -> bool:
+    """Company-wide and per-department counts (a cycle's progress): HR and executives, as the
+    aggregate policy of ``apps.org.access`` says ("all" for both; no one else sees the whole company)."""
+    return access.employee_scope_q(user, "aggregate") == Q()
 
 
 def require_hr(user) -> None:

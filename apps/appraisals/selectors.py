@@ -50,10 +50,11 @@ def cycle_list(*, user, filters: dict | None = None) -> QuerySet[Cycle]:
     for name, value in (filters or {}).items():
         if value and name in CYCLE_FILTERS:
             qs = CYCLE_FILTERS[name](qs, value, user=user)
-    return qs.annotate(
-        appraisal_count=Count("appraisals", distinct=True),
-        published_count=Count("appraisals", filter=Q(appraisals__status=Status.PUBLISHED), distinct=True),
-    ).order_by("-period", "frequency", "-pk")
+    if permissions.sees_company_aggregates(user):  # company-wide counts follow the aggregate policy
+        qs = qs.annotate(
+            appraisal_count=Count("appraisals", distinct=True),
+            published_count=Count("appraisals", filter=Q(appraisals__status=Status.PUBLISHED), distinct=True))
+    return qs.order_by("-period", "frequency", "-pk")
 
 
 def cycle_get(*, user, pk) -> Cycle:
@@ -380,7 +381,8 @@ def appraisal_work_items(user) -> list[WorkItem]:
     ids = permissions.data_source_ids(user)
     if ids:
         n = ScoreLine.objects.filter(data_source_id__in=list(ids), collection__in=list(AWAITING),
-                                     appraisal__status=Status.COLLECTING, cycle__status=CycleStatus.OPEN).count()
+                                     appraisal__status=Status.COLLECTING, cycle__status=CycleStatus.OPEN
+                                     ).exclude(appraisal__employee_id=v.employee_id).count()
         if n:
             items.append(WorkItem(title=_("Enter actuals for the appraisals"), url=reverse("appraisals:actuals"),
                                   count=n, detail=_("lines whose data your department provides")))

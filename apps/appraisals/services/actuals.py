@@ -14,7 +14,6 @@ from apps.contracts.scoring import fmt_number
 from apps.core.audit import audit_record
 from apps.core.concurrency import check_version
 from apps.core.exceptions import ApplicationError
-from apps.core.roles import is_hr
 
 from .. import permissions
 from ..models import DATA_KINDS, Collection, ScoreLine, Status
@@ -119,8 +118,7 @@ def line_return(*, actor, line: ScoreLine, reason: str, expected_version: int | 
     """Return a line for re-collection with a reason: the data owner is notified, collection restarts for
     the line, and a verified appraisal goes back to collecting (its engine scores are cleared)."""
     line, appraisal = lock_line(line)
-    if not is_hr(actor):
-        permissions.require_line_data(actor, line, appraisal)
+    permissions.require_line_data(actor, line, appraisal)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why the line is returned, so the data owner knows what to fix."),

@@ -39,7 +39,9 @@ def verify_locked(appraisal: Appraisal, *, actor, automatic: bool = False) -> bo
 
 
 def can_verify(user, appraisal: Appraisal, lines: list[ScoreLine] | None = None) -> bool:
-    """HR, or the data owner when every data line of the appraisal is theirs."""
+    """HR, or the data owner when every data line of the appraisal is theirs; never the appraisee."""
+    if permissions.is_self(user, appraisal):
+        return False
     if is_hr(user):
         return True
     if lines is None:
