@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.contracts.models import Section
 from apps.core.models import SCORE_DIGITS, TimeStampedModel, VersionedModel
 from apps.core.periods import period_label, validate_period_code
+from apps.core.validators import SingleLineFieldsMixin
 from apps.org.models import ReviewFrequency
 
 VALUE_DIGITS = {"max_digits": 16, "decimal_places": 4}
@@ -90,8 +91,10 @@ CYCLE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-class Cycle(VersionedModel):
+class Cycle(SingleLineFieldsMixin, VersionedModel):
     """One appraisal round: a period, a review frequency, a population and a deadline per stage."""
+
+    single_line_fields = ("title",)
 
     title = models.CharField(_("title"), max_length=120, blank=True)
     period = models.CharField(pgettext_lazy("appraisal", "review period"), max_length=7,

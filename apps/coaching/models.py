@@ -18,6 +18,7 @@ import os
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import VersionedModel
 from apps.core.periods import period_label, validate_period_code
+from apps.core.validators import SingleLineFieldsMixin, validate_date_span, validate_text_length
 
 #: How long the author may still correct a record; afterwards only an addendum.
 CORRECTION_WINDOW = dt.timedelta(hours=24)
@@ -151,7 +153,12 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise RuntimeError("Coaching records are facts: they are never deleted.")
 
 
-class CoachingRecord(VersionedModel):
+# The texts of a coaching record: long enough for a page or two of facts, not a pasted book.
+TEXT_LIMIT = 10_000
+EARLIEST_RECORD = dt.date(2000, 1, 1)
+
+
+class CoachingRecord(SingleLineFieldsMixin, VersionedModel):
     employee = models.ForeignKey("org.Employee", verbose_name=_("employee"), on_delete=models.PROTECT,
                                  related_name="coaching_records")
     period = models.CharField(_("review period"), max_length=7, validators=[validate_period_code], db_index=True)
@@ -193,6 +200,7 @@ class CoachingRecord(VersionedModel):
     corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
+    single_line_fields = ("summary",)
 
     class Meta:
         verbose_name = _("coaching record")
@@ -218,6 +226,21 @@ class CoachingRecord(VersionedModel):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Coaching records are facts: they are never deleted.")
+
+    def clean(self):
+        """The date within a sensible span (not before 2000, not in the future) and texts of a sensible length."""
+        errors: dict[str, list] = {}
+        try:
+            validate_date_span(self.occurred_on, earliest=EARLIEST_RECORD, horizon=None)
+        except ValidationError as exc:
+            errors["occurred_on"] = exc.error_list
+        for field in ("facts", "evidence", "follow_up"):
+            try:
+                validate_text_length(getattr(self, field), TEXT_LIMIT)
+            except ValidationError as exc:
+                errors[field] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
     # --- derived state ------------------------------------------------------------------------------
     @property

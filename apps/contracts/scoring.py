@@ -186,6 +186,11 @@ def _label(name: str) -> str:
     return labels.get(name, name)
 
 
+# The magnitudes the engine accepts (a number's adjusted exponent): 1e308 or 1e-308 would overflow the
+# decimal context in the ratios and the rounding, and no target, actual or rule parameter is that big.
+MIN_EXPONENT, MAX_EXPONENT = -10, 14
+
+
 def _to_decimal(value: Any, name: str, *, field: str | None = None) -> Decimal:
     """Decimal(str(value)) for Decimal, int, float or numeric str; anything else is an error."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
@@ -204,6 +209,12 @@ def _to_decimal(value: Any, name: str, *, field: str | None = None) -> Decimal:
         raise ScoringError(
             _("“%(name)s” must be a finite number, got “%(value)s”.")
             % {"name": _label(name), "value": value},
+            field=field or name,
+        )
+    if d and not MIN_EXPONENT <= d.adjusted() <= MAX_EXPONENT:
+        raise ScoringError(
+            _("“%(name)s” is out of range: %(value)s. Numbers here have at most 15 digits before the decimal "
+              "point and are not smaller than 0.0000000001.") % {"name": _label(name), "value": value},
             field=field or name,
         )
     return d
@@ -442,6 +453,15 @@ def evaluate(rule: dict, **inputs: Any) -> Evaluation:
     ``milestones_done``, ``milestones_total`` (milestones); ``value`` (direct). Inputs of other
     kinds are ignored (a caller may pass all of a line's inputs); an unknown input name is an error.
     """
+    try:
+        return _evaluate(rule, **inputs)
+    except (InvalidOperation, OverflowError):
+        # e.g. a target of 0.0000000001 against an actual of 10^14: the ratio leaves the decimal context
+        raise ScoringError(_("The result is out of range: check that the target and the actual are "
+                             "of a sensible size."), field="actual")
+
+
+def _evaluate(rule: dict, **inputs: Any) -> Evaluation:
     for name in inputs:
         if name not in _ALL_INPUTS:
             raise ScoringError(_("Unknown scoring input “%(name)s”.") % {"name": name}, field=name)

@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.validators import single_line
+
 from . import chat
 from .links import absolute_url, absolutize_links, is_confidential_link
 from .models import (
@@ -43,7 +45,7 @@ def notification_create(*, recipient, title: str, body: str = "", url: str = "",
         return None
     try:
         with transaction.atomic():
-            note = Notification.objects.create(recipient=recipient, title=title[:200], body=body, url=url,
+            note = Notification.objects.create(recipient=recipient, title=single_line(title)[:200], body=body, url=url,
                                                dedupe_key=dedupe_key, send_email=send_email,
                                                attachments=files, language=translation.get_language() or "",
                                                confidential=is_confidential_link(url) if confidential is None
@@ -72,7 +74,7 @@ def notification_email_message(note: Notification) -> EmailMultiAlternatives:
     with translation.override(note.language or None):
         text = render_to_string("notifications/email/notification.txt", context).strip()
         html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(note.title, text, None, [note.recipient.email])
+    message = EmailMultiAlternatives(single_line(note.title), text, None, [note.recipient.email])
     message.attach_alternative(html, "text/html")
     for f in note.attachments or []:
         message.attach(f["filename"], f["content"], f.get("mimetype") or "application/octet-stream")

@@ -5,22 +5,28 @@ Both trees keep a materialised path ("/1/4/9/", ids from the root down to the ro
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel, VersionedModel
+from apps.core.validators import SingleLineFieldsMixin, validate_date_span, validate_phone
 
 from .queries import department_subtree_q
 
 models.CharField.register_lookup(Length)
 
 
-class BilingualNameMixin(models.Model):
+class BilingualNameMixin(SingleLineFieldsMixin):
     name_zh = models.CharField(_("name (Chinese)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    single_line_fields = ("name_zh", "name_en")
 
     class Meta:
         abstract = True
@@ -118,6 +124,7 @@ class Employee(BilingualNameMixin, VersionedModel):
                                    default="")
 
     objects = EmployeeQuerySet.as_manager()
+    single_line_fields = ("name_zh", "name_en", "employee_no", "phone")
 
     class Meta:
         verbose_name = _("employee")
@@ -134,3 +141,20 @@ class Employee(BilingualNameMixin, VersionedModel):
     @property
     def job_level(self) -> JobLevel | None:
         return self.position.job_level if self.position_id else None
+
+    def clean(self):
+        """Dates within a sensible span (hired at most a year ahead, not before 1950; leaving not before
+        joining) and a phone number that is one."""
+        errors: dict[str, list] = {}
+        for field, value in (("hire_date", self.hire_date), ("left_date", self.left_date), ("phone", self.phone)):
+            try:
+                (validate_phone if field == "phone" else validate_date_span)(value)
+            except ValidationError as exc:
+                errors[field] = exc.error_list
+        if (self.hire_date and self.left_date and "left_date" not in errors
+                and isinstance(self.hire_date, dt.date) and self.left_date < self.hire_date):
+            errors["left_date"] = [ValidationError(
+                _("The leaving date %(left)s is before the hire date %(hired)s.")
+                % {"left": self.left_date.isoformat(), "hired": self.hire_date.isoformat()})]
+        if errors:
+            raise ValidationError(errors)

@@ -19,7 +19,7 @@ def test_every_org_write_is_audited_with_before_and_after(org, system_user):
                                    job_level=level)
     emp = services.employee_create(actor=system_user, employee_no="Q1", name_zh="质检", department=dept,
                                    position=pos, supervisor=org.gm, hire_date="2025-01-01")
-    services.employee_update(actor=system_user, employee=emp, phone="123")
+    services.employee_update(actor=system_user, employee=emp, phone="010-6552 1234")
     events = list(AuditEvent.objects.order_by("id")[start:])
     assert [e.action for e in events] == [
         "department.create", "department.update", "job_level.update", "position.create", "employee.create",
@@ -28,12 +28,12 @@ def test_every_org_write_is_audited_with_before_and_after(org, system_user):
     assert update.actor == system_user
     assert update.before["name_en"] == "" and update.after["name_en"] == "Quality"
     assert events[2].before["review_frequency"] == "monthly" and events[2].after["review_frequency"] == "quarterly"
-    assert events[-1].changed_fields() == [("phone", "", "123"), ("version", 1, 2)]
+    assert events[-1].changed_fields() == [("phone", "", "010-6552 1234"), ("version", 1, 2)]
 
 
 def test_audit_rows_record_the_request_id(org, api_for):
     api = api_for(org.user("hr"))
-    resp = api.patch(reverse("api-org-employee", args=[org.staff.pk]), {"phone": "9"}, format="json",
+    resp = api.patch(reverse("api-org-employee", args=[org.staff.pk]), {"phone": "13800000009"}, format="json",
                      HTTP_X_REQUEST_ID="req-abc-123")
     assert resp.status_code == 200
     event = AuditEvent.objects.filter(action="employee.update").latest("id")

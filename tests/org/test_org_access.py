@@ -66,7 +66,7 @@ def test_employee_may_change_own_phone_but_not_hire_date(org, api_for):
 
 def test_manager_cannot_write_report_record_fields(org, api_for):
     resp = api_for(org.user("lead")).patch(reverse("api-org-employee", args=[org.staff.pk]),
-                                           {"phone": "1"}, format="json")
+                                           {"phone": "13800000001"}, format="json")
     assert resp.status_code == 403
 
 
@@ -94,8 +94,8 @@ def test_stale_version_is_a_conflict(org, api_for):
     api = api_for(org.user("hr"))
     url = reverse("api-org-employee", args=[org.staff.pk])
     version = api.get(url).json()["version"]
-    assert api.patch(url, {"phone": "1", "version": version}, format="json").status_code == 200
-    second = api.patch(url, {"phone": "2", "version": version}, format="json")
+    assert api.patch(url, {"phone": "13800000001", "version": version}, format="json").status_code == 200
+    second = api.patch(url, {"phone": "13800000002", "version": version}, format="json")
     assert second.status_code == 409
     org.staff.refresh_from_db()
-    assert org.staff.phone == "1"
+    assert org.staff.phone == "13800000001"

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from apps.core.validators import validate_date_span, validate_phone, validate_single_line
+
 from ..models import Department, Employee, JobLevel, Position, ReviewFrequency
 from .common import (
     CODE_MAX,
@@ -99,7 +101,9 @@ class _Checker:
 
     def _clean_value(self, kind: str, col: str, raw):
         if col == "hire_date":
-            return _clean_date(raw)
+            day = _clean_date(raw)
+            validate_date_span(day)
+            return day
         if col == "rank":
             return _clean_rank(raw)
         text = cell_text(raw)
@@ -128,6 +132,9 @@ class _Checker:
         limit = CODE_MAX[kind] if col == "code" else MAX_LENGTH.get(col)
         if limit and len(text) > limit:
             raise ValidationError(_("Too long: at most %(n)s characters.") % {"n": limit})
+        validate_single_line(text)
+        if col == "phone":
+            validate_phone(text)
         if col == "email" and text:
             try:
                 validate_email(text)
