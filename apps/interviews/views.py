@@ -19,6 +19,7 @@ from apps.core.exceptions import ApplicationError, NotFound
 from apps.core.exports import CSV_CONTENT_TYPE, csv_bytes
 from apps.core.forms import run_service
 from apps.core.roles import is_hr
+from apps.org import access as org_access
 from apps.org.models import Department, Employee
 
 from . import access, forms, selectors, services
@@ -543,8 +544,8 @@ def goal_talks(request):
 @require_POST
 def goal_talk_record(request, employee_pk):
     emp = Employee.objects.filter(pk=employee_pk).first()
-    if emp is None:
-        raise Http404
+    if emp is None or not org_access.can(request.user, org_access.READ, "record", emp):
+        raise Http404  # before the form: someone who may not see the record learns nothing from the answer
     form = forms.GoalTalkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the date of the discussion."))
