@@ -36,13 +36,12 @@ def data_source_ids(user) -> frozenset[int]:
         return frozenset()
 
     def compute() -> frozenset[int]:
-        from apps.org.models import Department, Employee
+        from apps.org.models import Department
 
-        emp = Employee.objects.filter(user_id=user.pk, is_active=True).values("pk", "department_id").first()
-        if emp is None:
-            return frozenset()
-        headed = Department.objects.filter(head_id=emp["pk"], is_active=True).values_list("pk", flat=True)
-        return frozenset({emp["department_id"], *headed} - {None})
+        # one query: the department the user is in, and those whose head HR made them
+        return frozenset(Department.objects.filter(
+            Q(employees__user_id=user.pk, employees__is_active=True)
+            | Q(head__user_id=user.pk, head__is_active=True)).values_list("pk", flat=True).distinct())
 
     return _memo(user, "_appraisal_ds_ids", compute)
 

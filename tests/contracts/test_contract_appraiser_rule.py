@@ -13,6 +13,25 @@ from apps.org import services as org_services
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (zh-Hans has them too)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def api_for(api_for):
+    def make(user):
+        api = api_for(user)
+        api.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return api
+
+    return make
+
+
 def _patch(api_for, user, c, **body):
     return api_for(user).patch(reverse("api-contract", args=[c.pk]), {"version": c.version, **body},
                                format="json")
@@ -86,7 +105,8 @@ def test_the_editor_page_shows_the_refusal_next_to_the_field(org, client_for):
 
     c = draft(org)
     resp = client_for(org.user("hr")).post(reverse("contracts:detail", args=[c.pk]),
-                                           _editor_data(c, **{"c-appraiser": org.staff.pk}))
+                                           _editor_data(c, **{"c-appraiser": org.staff.pk}),
+                                           HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 200
     assert "cannot be their own appraiser" in resp.content.decode()
     c.refresh_from_db()
