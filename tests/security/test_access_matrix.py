@@ -330,6 +330,10 @@ POLICY: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "api-pay-merit-matrix": ("cycle", "pay_cycle", ()),
     "pay:data_edit": ("employee", "pay", (G, P)),
     "api-pay-profile": ("employee", "pay", ()),
+    # notifications: a calendar feed by its secret token (a wrong one answers 404 to all); HR's chat pages
+    "notifications:calendar_feed": ("nothing", "absent", (G,)),
+    "notifications:chat_retry": ("nothing", "absent", (P,)),
+    "notifications:robot_switch": ("nothing", "absent", (P,)),
     # dashboards (aggregates)
     "dashboards:department": ("department", "department_aggregate", (G,)),
     "dashboards:team": ("team", "team_aggregate", (G,)),
