@@ -334,6 +334,21 @@ POLICY: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "notifications:calendar_feed": ("nothing", "absent", (G,)),
     "notifications:chat_retry": ("nothing", "absent", (P,)),
     "notifications:robot_switch": ("nothing", "absent", (P,)),
+    # printed forms and exports (the appraisal form: the record policy; a cycle's results export: HR)
+    "appraisals:form_pdf": ("appraisal", "record", (G,)),
+    "api-appraisal-pdf": ("appraisal", "record", ()),
+    "plans:plan_pdf": ("plan", "record", (G,)),
+    "appraisals:results_export": ("cycle", "hr", (G,)),
+    "api-appraisals-cycle-results-export": ("cycle", "hr", ()),
+    "appraisals:cycle_print": ("cycle", "everyone", (P,)),  # a batch holds only the forms the asker may read
+    "api-appraisals-cycle-print": ("cycle", "everyone", ()),
+    "core:document": ("nothing", "absent", (G,)),
+    "core:document_download": ("nothing", "absent", (G,)),
+    "core:document_progress": ("nothing", "absent", (G,)),
+    "api-document": ("nothing", "absent", ()),
+    "api-document-download": ("nothing", "absent", ()),
+    "policy:section_edit": ("nothing", "absent", (G, P)),
+    "policy:version_pdf": ("nothing", "absent", (G,)),
     # dashboards (aggregates)
     "dashboards:department": ("department", "department_aggregate", (G,)),
     "dashboards:team": ("team", "team_aggregate", (G,)),
@@ -500,8 +515,8 @@ def build_world(org):
 
 
 def url_for(route: str, pk: int) -> str:
-    """The route with every converter filled: ids with ``pk``, the action words with a harmless one."""
-    url = re.sub(r"<str:(action|fmt)>", "nothing-here", route)
+    """The route with every converter filled: ids with ``pk``, the action words with a harmless one, csv."""
+    url = re.sub(r"<str:action>", "nothing-here", route).replace("<str:fmt>", "csv")
     url = re.sub(r"<(?:int|path|str|slug|uuid):\w+>", str(pk), url)
     return "/" + url.replace("^", "").replace("$", "")
 
