@@ -92,6 +92,8 @@ def readers(kind: str, subject: str) -> set[str]:
         return set()
     if kind == "appeal_file":  # an appeal of a published result is filed by its employee alone
         return owner
+    if kind == "feedback_ask":  # asking colleagues for feedback about someone: the direct manager, HR
+        return {"lead", "hr"}
     if kind == "pay_cycle":  # a cycle's pay settings and budgets: HR writes, the general manager reads
         return {"hr", "gm"}
     if kind == "pay":  # pay data and a cycle's pay settings: HR and finance (nobody here is in finance)
@@ -349,6 +351,26 @@ POLICY: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "api-document-download": ("nothing", "absent", ()),
     "policy:section_edit": ("nothing", "absent", (G, P)),
     "policy:version_pdf": ("nothing", "absent", (G,)),
+    # the strategy side of plans through the API (read by everyone, made by HR and executives), goal approval
+    "api-plans-strategy": ("strategy", "everyone", ()),
+    "api-plans-strategy-archive": ("strategy", "everyone", ()),
+    "api-plans-themes": ("strategy", "everyone", ()),
+    "api-plans-theme": ("theme", "everyone", ()),
+    "api-plans-theme-archive": ("theme", "everyone", ()),
+    "api-plans-annual-plan": ("annual", "everyone", ()),
+    "api-plans-annual-plan-archive": ("annual", "everyone", ()),
+    "plans:archive": ("nothing", "absent", (P,)),
+    "api-plans-goal-approve": ("goal", "record", ()),
+    "api-plans-goal-change-request": ("goal", "record", ()),
+    "plans:goal_approve": ("goal", "record", (P,)),
+    "plans:goal_change_request": ("goal", "record", (P,)),
+    # feedback requests (none in this world); asking for feedback about someone: their direct manager, HR
+    "api-feedback-answer": ("nothing", "absent", ()),
+    "api-feedback-request": ("nothing", "absent", ()),
+    "feedback:answer": ("nothing", "absent", (G,)),
+    "feedback:detail": ("nothing", "absent", (G,)),
+    "feedback:external": ("nothing", "absent", (G,)),
+    "feedback:new_for": ("employee", "feedback_ask", (G,)),
     # dashboards (aggregates)
     "dashboards:department": ("department", "department_aggregate", (G,)),
     "dashboards:team": ("team", "team_aggregate", (G,)),
