@@ -31,7 +31,7 @@ APIS = [
     ("lead", "api-appraisals", {"mine": "true"}, 4),
     ("accountant", "api-appraisals-lines", {}, 5),
     ("accountant", "api-appraisals-lines", {"cycle": "CYCLE", "status": "entered", "q": "sales-month"}, 5),
-    ("hr", "api-appraisals-cycles", {"status": "open"}, 4),
+    ("hr", "api-appraisals-cycles", {"status": "open"}, 5),  # the viewer is read: progress is for HR and executives only
     ("hr", "api-org-employees", {}, 4),
     ("hr", "api-org-employees", {"department": "SALES", "q": "孙", "status": "all"}, 5),
     ("lead", "api-org-employees", {"supervisor": "LEAD"}, 4),
