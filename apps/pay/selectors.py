@@ -25,6 +25,7 @@ from .models import (
     SalaryProposal,
     TeamRewardResult,
     TeamRewardRule,
+    money,
 )
 
 
@@ -129,6 +130,8 @@ def department_totals(run: PayoutRun) -> list[dict]:
                 .order_by("department__path"))
     for r in rows:
         r["name"] = Department(name_zh=r["department__name_zh"], name_en=r["department__name_en"]).name
+        for key in ("pay", "reward", "total"):  # whole fen (SQLite hands sums back as floats)
+            r[key] = money(r[key] or 0)
     return rows
 
 

@@ -309,9 +309,10 @@ def _compute_lines(run: PayoutRun, table: CoefficientTable, previous: PayoutRun 
         final = calibrated or grade
         coef = table.coefficient(final, level)
         has_base = base is not None
-        base = base if has_base else Decimal("0.00")
+        # money(): SQLite hands subquery sums back as floats; amounts are always whole fen
+        base = money(base) if has_base else Decimal("0.00")
         pay = money(base * coef)
-        reward = reward or Decimal("0.00")
+        reward = money(reward) if reward else Decimal("0.00")
         total = pay + reward
         line = PayoutLine(run=run, employee_id=emp_id, appraisal_id=pk, department_id=dept_id, level_code=level or "",
                           grade=final, coefficient=coef, base=base, has_base=has_base, performance_pay=pay,
@@ -536,7 +537,7 @@ def budget_used(budget: Budget, *, statuses, exclude_pk=None) -> Decimal:
                                        department__path__startswith=budget.department.path)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    return qs.aggregate(s=Sum("increase_amount"))["s"] or Decimal("0.00")
+    return money(qs.aggregate(s=Sum("increase_amount"))["s"] or 0)  # money(): SQLite sums come back as int or float
 
 
 OPEN_PROPOSALS = (ProposalStatus.SUBMITTED, ProposalStatus.REVIEWED, ProposalStatus.APPROVED)
@@ -769,7 +770,7 @@ def _team_total(cycle_id: int, rule: TeamRewardRule) -> tuple[Decimal, list[int]
     total = (ScoreLine.objects.filter(cycle_id=cycle_id, indicator_id=rule.indicator_id, appraisal__in=members,
                                       collection=Collection.ENTERED)
              .aggregate(s=Sum("actual"))["s"])
-    return (total or Decimal(0)), members
+    return (Decimal(str(total)) if total is not None else Decimal(0)), members  # SQLite sums are floats
 
 
 @transaction.atomic

@@ -85,7 +85,7 @@ def test_pay_from_coefficients_to_the_payroll_file(org, live_server, page):
     expect(page.locator("#lines")).to_have_count(0)
     shoot(page, "run-gm")
     page.click("#approve")
-    expect(page.locator("#run-status")).to_contain_text("已审批")
+    expect(page.locator("#run-status")).to_contain_text("已批准")
 
     # finance downloads the payroll export; its totals equal the run's
     login(page, base, "accountant")
