@@ -72,3 +72,12 @@ def test_pages_fit_their_empty_states(org, client_for, finance):
     for url in ("pay:runs", "pay:data", "pay:proposals", "pay:teams", "pay:mine"):
         assert client_for(org.user("hr")).get(reverse(url)).status_code == 200
     assert "尚未公布" in client_for(org.user("staff")).get(reverse("pay:mine")).content.decode()
+
+
+def test_without_a_published_cycle_hr_is_told_why_no_run_can_be_computed(org, client_for, request):
+    """No empty cycle picker: HR reads when a run becomes possible; with a published cycle the form is there."""
+    html = client_for(org.user("hr")).get(reverse("pay:runs")).content.decode()
+    assert 'id="compute-none"' in html and 'id="compute"' not in html and "尚无已发布结果" in html
+    request.getfixturevalue("paid_cycle")
+    html = client_for(org.user("hr")).get(reverse("pay:runs")).content.decode()
+    assert 'id="compute"' in html and 'id="compute-none"' not in html
