@@ -11,6 +11,7 @@ from apps.appraisals.models import Status as AppraisalStatus
 from apps.core.exceptions import NotFound
 from apps.core.panels import Panel
 from apps.core.roles import is_hr
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from . import access
 from .models import OPEN_STATUSES, Appeal, AppealAttachment, Concern, InfoRequest, Outcome, Status
@@ -59,13 +60,11 @@ def appeal_list(*, user, filters: dict | None = None) -> QuerySet[Appeal]:
     if f.get("cycle"):
         qs = qs.filter(cycle_id=f["cycle"])
     if f.get("department"):
-        qs = qs.filter(department__path__startswith=f["department"].path)
+        qs = qs.filter(department_subtree_q(f["department"]))
     if f.get("overdue"):
         qs = qs.filter(rank=0)
     if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(employee__name_zh__icontains=q) | Q(employee__name_en__icontains=q)
-                       | Q(employee__employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(f["q"], "employee__"))
     return qs.order_by("rank", "decision_due", "-filed_at", "-pk")
 
 

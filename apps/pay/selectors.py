@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from apps.appraisals.models import Cycle
 from apps.core.exceptions import NotFound
 from apps.org.access import viewer_for
 from apps.org.models import Department, Employee
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from . import access
 from .models import (
@@ -30,18 +31,14 @@ from .models import (
 
 
 def _search(qs, q: str, prefix: str = "employee__"):
-    q = (q or "").strip()
-    if not q:
-        return qs
-    return qs.filter(Q(**{f"{prefix}employee_no__icontains": q}) | Q(**{f"{prefix}name_zh__icontains": q})
-                     | Q(**{f"{prefix}name_en__icontains": q}))
+    return qs.filter(employee_search_q(q, prefix))
 
 
 def _under(qs, department_id, field: str = "department"):
     if not department_id:
         return qs
     dept = Department.objects.filter(pk=department_id).only("path").first()
-    return qs.filter(**{f"{field}__path__startswith": dept.path}) if dept else qs.none()
+    return qs.filter(department_subtree_q(dept, field)) if dept else qs.none()
 
 
 # --- pay data ---------------------------------------------------------------------------------------------------

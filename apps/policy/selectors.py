@@ -3,13 +3,14 @@ acknowledged, and the work-list items (a fixed number of queries)."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import NotFound
 from apps.core.roles import is_hr
 from apps.core.worklist import WorkItem
+from apps.org.queries import employee_search_q
 
 from . import content
 from .models import PolicyAcknowledgement, PolicySection, PolicyVersion
@@ -66,7 +67,7 @@ def not_acknowledged(*, user, version: PolicyVersion, q: str = "") -> QuerySet:
     qs = (Employee.objects.filter(is_active=True, user__isnull=False, user__is_active=True)
           .exclude(Exists(acks)).select_related("department", "position"))
     if q:
-        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(employee_no__icontains=q))
+        qs = qs.filter(employee_search_q(q))
     return qs.order_by("department__path", "employee_no")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Value, Window
+from django.db.models import Count, F, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.worklist import WorkItem
 from apps.org.models import Department
+from apps.org.queries import department_subtree_q, employee_search_q
 
 from . import access
 from .models import (
@@ -44,12 +45,11 @@ def placements(user, review: TalentReview, *, department: Department | None = No
           .annotate(cell_performance=Coalesce(NullIf(F("override_performance"), Value("")), F("performance")),
                     cell_ability=Coalesce(NullIf(F("override_ability"), Value("")), F("ability"))))
     if department is not None:
-        qs = qs.filter(department__path__startswith=department.path)
+        qs = qs.filter(department_subtree_q(department))
     if job_level_id:
         qs = qs.filter(job_level_id=job_level_id)
     if search:
-        qs = qs.filter(Q(employee__name_zh__icontains=search) | Q(employee__name_en__icontains=search)
-                       | Q(employee__employee_no__icontains=search))
+        qs = qs.filter(employee_search_q(search, "employee__"))
     return qs
 
 
