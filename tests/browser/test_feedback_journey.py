@@ -38,7 +38,7 @@ def test_manager_invites_every_source_and_reads_facts(org, live_server, page):
     page.goto(f"{base}/feedback/")
     expect(page.locator("#empty-requests")).to_be_visible()
     page.click("#new-request")
-    page.select_option("#id_employee", label=str(org.lead))
+    page.select_option("#id_employee", value=str(org.lead.pk))
     page.click("main form button[type=submit]")
     page.check(f"input[name=subordinates][value='{org.staff.pk}']")
     page.check(f"input[name=managers][value='{org.gm.pk}']")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "appraisals"))
 from appraisal_helpers import add_staff, open_cycle, sign  # noqa: E402
@@ -64,7 +65,8 @@ def test_a_real_worker_builds_the_batch_and_reports_progress(org, worker, settin
     app.conf.task_always_eager = False
     try:
         app.control.purge()
-        job = services.appraisal_forms_batch(actor=org.user("hr"), cycle=cycle, department=org.sales_east)
+        with translation.override("zh-hans"):  # the job is built in the language of the request that asked
+            job = services.appraisal_forms_batch(actor=org.user("hr"), cycle=cycle, department=org.sales_east)
         seen = set()
         deadline = time.time() + 120
         while time.time() < deadline:
