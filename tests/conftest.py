@@ -34,15 +34,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Every test starts in the product's default language (zh-Hans): a test that switches to English
-    cannot change what the next one renders."""
-    from django.conf import settings
+def _language_kept():
+    """A test that switches language (e.g. renders in English) cannot change what the next one renders:
+    the language active before the test (the site default, or a module fixture's choice) comes back."""
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)
+    before = translation.get_language()
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
 
 
 @pytest.fixture
