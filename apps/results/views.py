@@ -2,8 +2,6 @@
 rules of :mod:`apps.results.access` (anyone else gets 404)."""
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.appraisals.models import Cycle, CycleStatus
 from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.exports import XLSX_CONTENT_TYPE, xlsx_bytes
 from apps.core.forms import run_service
 from apps.core.roles import is_hr
 from apps.org.models import Department, JobLevel
@@ -121,28 +120,26 @@ def grid(request, pk):
 
 @login_required
 def grid_export(request, pk):
-    """The grid of the filter as an Excel workbook: one row per person the user may see."""
-    import openpyxl
-
+    """The grid of the filter as an Excel workbook: one row per person the user may see (cells through the
+    formula-safe export helper)."""
     review = _review(request, pk)
     _form, filters = _filters(request)
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(_("Talent review"))
-    ws.append([_("Employee number"), _("Name"), _("Department"), _("Position"), _("Grade"), _("Total score"),
-               _("Ability"), _("Performance"), _("Ability level"), _("Category"), _("Overridden")])
+    header = [_("Employee number"), _("Name"), _("Department"), _("Position"), _("Grade"), _("Total score"),
+              _("Ability"), _("Performance"), _("Ability level"), _("Category"), _("Overridden")]
     categories = services.ensure_categories()
-    for p in selectors.with_people(selectors.placements(request.user, review, **filters)).order_by(
-            "employee__employee_no").iterator(chunk_size=2000):
-        cat = categories.get(p.cell)
-        ws.append([p.employee.employee_no, p.employee.name, p.department.name,
+
+    def rows():
+        for p in selectors.with_people(selectors.placements(request.user, review, **filters)).order_by(
+                "employee__employee_no").iterator(chunk_size=2000):
+            cat = categories.get(p.cell)
+            yield [p.employee.employee_no, p.employee.name, p.department.name,
                    p.employee.position.name if p.employee.position_id else "", p.grade,
                    float(p.total_score) if p.total_score is not None else None,
                    float(p.ability_value) if p.ability_value is not None else None,
-                   p.cell[0], p.cell[1], cat.name if cat else "", _("yes") if p.is_overridden else ""])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   p.cell[0], p.cell[1], cat.name if cat else "", _("yes") if p.is_overridden else ""]
+
+    content = xlsx_bytes({_("Talent review"): (header, rows())})
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="talent-review-{review.cycle.period}.xlsx"'
     return response
 

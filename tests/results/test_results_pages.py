@@ -87,6 +87,21 @@ def test_pdf_and_excel_of_the_grid(org, review, client_for):
     assert {r[1] for r in rows[1:]} == {"孙娜", "李四"}
 
 
+def test_excel_of_the_grid_keeps_formulas_as_text(org, review, client_for):
+    import io
+
+    import openpyxl
+
+    from apps.org.models import Employee
+
+    Employee.objects.filter(pk=org.peer.pk).update(name_zh="=HYPERLINK(1)")
+    xlsx = client_for(org.user("hr")).get(f"/results/reviews/{review.pk}/export.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [row[1] for row in ws.iter_rows(min_row=2)]
+    danger = next(c for c in cells if "HYPERLINK" in str(c.value))
+    assert danger.value == "'=HYPERLINK(1)" and danger.data_type == "s"
+
+
 def test_empty_states(org, cycle, competency_models, client_for):
     c = client_for(org.user("hr"))
     assert 'id="empty"' in c.get("/results/reviews/").content.decode()
